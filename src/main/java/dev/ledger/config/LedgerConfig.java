@@ -1,0 +1,50 @@
+package dev.ledger.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** The service's own limits; each is documented in application.properties. */
+@ConfigMapping(prefix = "ledger")
+public interface LedgerConfig {
+
+    Retry retry();
+
+    Pages pages();
+
+    /** Read by EmbeddedPostgresConfigSourceFactory before this mapping exists; declared here to document it. */
+    EmbeddedPostgres embeddedPostgres();
+
+    interface Retry {
+        /** Attempts of a statement that failed transiently (deadlock, serialization failure). */
+        @WithDefault("8")
+        int maxAttempts();
+
+        @WithDefault("PT0.002S")
+        Duration backoffMin();
+
+        @WithDefault("PT0.050S")
+        Duration backoffMax();
+    }
+
+    interface Pages {
+        @WithDefault("50")
+        int defaultLimit();
+
+        @WithDefault("1000")
+        int maxLimit();
+    }
+
+    interface EmbeddedPostgres {
+        /** Start an embedded PostgreSQL in dev and test when no database URL is configured. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /** Where the dev profile keeps its data between runs. */
+        @WithDefault(".ledger/postgres")
+        String dataDir();
+
+        @WithDefault("54329")
+        int port();
+    }
+}

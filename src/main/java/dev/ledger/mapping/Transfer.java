@@ -1,0 +1,22 @@
+package dev.ledger.mapping;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.OffsetDateTime;
+import java.util.UUID;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+@Schema(name = "Transfer")
+public record Transfer(
+        UUID id,
+        UUID source,
+        @Schema(description = "Position in the source's chain: 1, 2, 3 …", example = "1") long index,
+        UUID destination,
+        @Schema(example = "800") long amount,
+        @Schema(example = "EUR") String currency,
+        @Schema(nullable = true) String description,
+        @Schema(implementation = Object.class, nullable = true) ObjectNode metadata,
+        OffsetDateTime createdAt,
+        @Schema(description = "The source's balance right after this transfer, as the database verified it",
+                example = "9200")
+        long sourceBalanceAfter) {
+}

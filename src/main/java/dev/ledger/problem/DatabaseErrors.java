@@ -1,0 +1,68 @@
+package dev.ledger.problem;
+
+import io.vertx.pgclient.PgException;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Translates PostgreSQL's verdicts into problem types. The rules live in the database
+ * (db/migration); their SQLSTATEs (class LG) are listed at transfer_append().
+ */
+public final class DatabaseErrors {
+
+    /** Failures that a later attempt of the same statement may not meet. */
+    private static final Set<String> TRANSIENT_SQLSTATES = Set.of(
+            "40001", // serialization_failure
+            "40P01"); // deadlock_detected
+
+    /** Chains whose next position a stale snapshot can compute twice; retrying recomputes it. */
+    private static final Set<String> RETRYABLE_UNIQUE_CONSTRAINTS = Set.of("transfer_pkey", "transfer_credit_lane_chain");
+
+    private DatabaseErrors() {
+    }
+
+    public static boolean isTransient(Throwable failure) {
+        if (!(failure instanceof PgException pg)) {
+            return false;
+        }
+        return TRANSIENT_SQLSTATES.contains(pg.getSqlState())
+                || ("23505".equals(pg.getSqlState()) && RETRYABLE_UNIQUE_CONSTRAINTS.contains(pg.getConstraint()));
+    }
+
+    public static RuntimeException translate(Throwable failure) {
+        if (failure instanceof LedgerException ledger) {
+            return ledger;
+        }
+        if (!(failure instanceof PgException pg)) {
+            return new LedgerException(ProblemType.DATABASE_UNAVAILABLE,
+                    "The database could not be reached: " + failure.getMessage(), Map.of(), failure);
+        }
+        String message = pg.getErrorMessage();
+        return switch (pg.getSqlState()) {
+            case "LG001" -> new LedgerException(ProblemType.ACCOUNT_NOT_FOUND, message);
+            case "LG002" -> new LedgerException(ProblemType.CURRENCY_MISMATCH, message);
+            case "LG003" -> new LedgerException(ProblemType.INSUFFICIENT_FUNDS, message,
+                    detailNumber(pg, "balance"), failure);
+            case "LG004" -> new LedgerException(ProblemType.INDEX_CONFLICT, message,
+                    detailNumber(pg, "next_index"), failure);
+            case "LG005" -> new LedgerException(ProblemType.IMMUTABLE, message);
+            case "23514", "23502", "22001", "22P02", "22023" ->
+                    new LedgerException(ProblemType.VALIDATION, message, Map.of(), failure);
+            case "22003" -> new LedgerException(ProblemType.AMOUNT_OUT_OF_RANGE, message);
+            case "40001", "40P01", "55P03", "57014", "53300" ->
+                    new LedgerException(ProblemType.DATABASE_BUSY, message, Map.of(), failure);
+            default -> new LedgerException(ProblemType.INTERNAL, "Unexpected database error " + pg.getSqlState(),
+                    Map.of(), failure);
+        };
+    }
+
+    /** The rules report numbers as {@code name=value} in the error's DETAIL. */
+    private static Map<String, Object> detailNumber(PgException pg, String name) {
+        String detail = pg.getDetail();
+        String prefix = name + "=";
+        if (detail == null || !detail.startsWith(prefix)) {
+            return Map.of();
+        }
+        return Map.of(name, Long.parseLong(detail.substring(prefix.length())));
+    }
+}

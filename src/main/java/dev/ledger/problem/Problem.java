@@ -1,0 +1,30 @@
+package dev.ledger.problem;
+
+import com.fasterxml.jackson.annotation.JsonAnyGetter;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.net.URI;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** An RFC 9457 problem details body; extension members (e.g. {@code balance}) sit beside the standard ones. */
+@Schema(name = "Problem", description = "RFC 9457 problem details, served as application/problem+json")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(
+        @Schema(description = "Stable identifier of the cause", example = "urn:ledger:problem:insufficient-funds") URI type,
+        @Schema(example = "The source's balance is below the amount") String title,
+        @Schema(example = "422") int status,
+        @Schema(example = "balance 700 of account 0193... is below the amount 800") String detail,
+        @Schema(example = "/transfers") String instance,
+        @Schema(hidden = true) Map<String, Object> extensions) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public static Problem of(ProblemType type, String detail, String instance, Map<String, Object> extensions) {
+        return new Problem(type.type(), type.title(), type.status(), detail, instance, extensions);
+    }
+
+    @JsonAnyGetter
+    public Map<String, Object> extensions() {
+        return extensions;
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ledger.problem;
+
+import java.net.URI;
+
+/**
+ * Every way a request can fail, each with a stable machine-readable type (RFC 9457) that
+ * clients may branch on, and the HTTP status it is answered with.
+ */
+public enum ProblemType {
+    VALIDATION(400, "validation", "The request is not valid"),
+    NOT_FOUND(404, "not-found", "No such resource"),
+    ACCOUNT_NOT_FOUND(404, "account-not-found", "An account of the transfer does not exist"),
+    METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed on this resource"),
+    NOT_ACCEPTABLE(406, "not-acceptable", "No acceptable representation"),
+    INDEX_CONFLICT(409, "index-conflict", "The source's next index is not the expected one"),
+    IDEMPOTENCY_CONFLICT(409, "idempotency-conflict", "The id was already used for a different request"),
+    IMMUTABLE(409, "immutable", "The ledger is append-only"),
+    PAYLOAD_TOO_LARGE(413, "payload-too-large", "The request body is too large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be application/json"),
+    INSUFFICIENT_FUNDS(422, "insufficient-funds", "The source's balance is below the amount"),
+    CURRENCY_MISMATCH(422, "currency-mismatch", "Source and destination hold different currencies"),
+    AMOUNT_OUT_OF_RANGE(422, "amount-out-of-range", "An account total would exceed the 64-bit range"),
+    DATABASE_BUSY(503, "database-busy", "The database is busy; retry"),
+    DATABASE_UNAVAILABLE(503, "database-unavailable", "The database is unavailable; retry"),
+    INTERNAL(500, "internal", "Internal error");
+
+    private static final String TYPE_PREFIX = "urn:ledger:problem:";
+
+    private final int status;
+    private final String slug;
+    private final String title;
+
+    ProblemType(int status, String slug, String title) {
+        this.status = status;
+        this.slug = slug;
+        this.title = title;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public URI type() {
+        return URI.create(TYPE_PREFIX + slug);
+    }
+
+    public static ProblemType ofStatus(int status) {
+        for (ProblemType type : values()) {
+            if (type.status == status && type != IMMUTABLE && type != ACCOUNT_NOT_FOUND) {
+                return type;
+            }
+        }
+        return status >= 500 ? INTERNAL : VALIDATION;
+    }
+}

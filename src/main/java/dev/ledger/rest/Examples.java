@@ -1,0 +1,86 @@
+package dev.ledger.rest;
+
+/** Request and response examples shown in the OpenAPI document, in one place. */
+final class Examples {
+
+    static final String NEW_ACCOUNT = """
+            {"id": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "currency": "EUR", "initial_balance": 10000,
+             "metadata": {"owner": "alice"}}""";
+
+    static final String ACCOUNT = """
+            {"id": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "currency": "EUR", "kind": "regular",
+             "balance": 10000, "transfer_count": 0, "created_at": "2026-11-23T10:15:30.123456Z",
+             "metadata": {"owner": "alice"}}""";
+
+    static final String BALANCE = """
+            {"account_id": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "currency": "EUR", "balance": 9200,
+             "at": "2026-11-23T10:20:00Z"}""";
+
+    static final String NEW_TRANSFER = """
+            {"id": "0193a1c3-0000-7000-8000-000000000001", "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
+             "destination": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "amount": 800, "description": "order 1234"}""";
+
+    static final String TRANSFER = """
+            {"id": "0193a1c3-0000-7000-8000-000000000001", "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
+             "index": 1, "destination": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "amount": 800, "currency": "EUR",
+             "description": "order 1234", "metadata": null, "created_at": "2026-11-23T10:16:00.000001Z",
+             "source_balance_after": 9200}""";
+
+    static final String TRANSFER_PAGE = """
+            {"items": [{"id": "0193a1c3-0000-7000-8000-000000000001",
+                        "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "index": 1,
+                        "destination": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "amount": 800, "currency": "EUR",
+                        "description": "order 1234", "metadata": null,
+                        "created_at": "2026-11-23T10:16:00.000001Z", "source_balance_after": 9200,
+                        "balance_after": 9200}],
+             "next_cursor": null}""";
+
+    static final String VALIDATION = """
+            {"type": "urn:ledger:problem:validation", "title": "The request is not valid", "status": 400,
+             "detail": "amount must be greater than 0", "instance": "/transfers",
+             "errors": [{"field": "amount", "message": "must be greater than 0"}]}""";
+
+    static final String NOT_FOUND = """
+            {"type": "urn:ledger:problem:not-found", "title": "No such resource", "status": 404,
+             "detail": "account 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60 does not exist",
+             "instance": "/accounts/0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60"}""";
+
+    static final String ACCOUNT_NOT_FOUND = """
+            {"type": "urn:ledger:problem:account-not-found", "title": "An account of the transfer does not exist",
+             "status": 404, "detail": "destination account 0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071 does not exist",
+             "instance": "/transfers"}""";
+
+    static final String IDEMPOTENCY_CONFLICT = """
+            {"type": "urn:ledger:problem:idempotency-conflict",
+             "title": "The id was already used for a different request", "status": 409,
+             "detail": "The id of transfer 0193a1c3-0000-7000-8000-000000000001 was already used for a request with different content",
+             "instance": "/transfers"}""";
+
+    static final String INDEX_CONFLICT = """
+            {"type": "urn:ledger:problem:index-conflict", "title": "The source's next index is not the expected one",
+             "status": 409, "detail": "index 5 of source 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60 is not the next one (2)",
+             "instance": "/transfers", "next_index": 2}""";
+
+    static final String INSUFFICIENT_FUNDS = """
+            {"type": "urn:ledger:problem:insufficient-funds", "title": "The source's balance is below the amount",
+             "status": 422, "detail": "balance 9200 of account 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60 is below the amount 50000",
+             "instance": "/transfers", "balance": 9200}""";
+
+    static final String CURRENCY_MISMATCH = """
+            {"type": "urn:ledger:problem:currency-mismatch",
+             "title": "Source and destination hold different currencies", "status": 422,
+             "detail": "source currency EUR differs from destination currency USD", "instance": "/transfers"}""";
+
+    static final String UNSUPPORTED_MEDIA_TYPE = """
+            {"type": "urn:ledger:problem:unsupported-media-type",
+             "title": "The request body must be application/json", "status": 415,
+             "detail": "HTTP 415 Unsupported Media Type", "instance": "/transfers"}""";
+
+    static final String DATABASE_UNAVAILABLE = """
+            {"type": "urn:ledger:problem:database-unavailable", "title": "The database is unavailable; retry",
+             "status": 503, "detail": "The database could not be reached: Connection refused",
+             "instance": "/transfers"}""";
+
+    private Examples() {
+    }
+}

@@ -1,0 +1,114 @@
+package dev.ledger.rest;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.ledger.problem.LedgerException;
+import dev.ledger.problem.Problem;
+import dev.ledger.problem.ProblemType;
+import io.quarkus.hibernate.validator.runtime.jaxrs.ResteasyReactiveViolationException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.RestResponse;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** The one error model: every failure leaves as an RFC 9457 application/problem+json body. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+    private static final String RETRY_AFTER_SECONDS = "1";
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> ledger(LedgerException e, UriInfo uri) {
+        if (e.type() == ProblemType.INTERNAL) {
+            LOG.error("Internal error", e);
+        }
+        return respond(e.type(), e.getMessage(), uri, e.extensions());
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        ProblemType type = status == 404 ? ProblemType.NOT_FOUND : ProblemType.ofStatus(status);
+        if (status == 400 && e.getCause() instanceof JacksonException json) {
+            return json(json, uri);
+        }
+        RestResponse<Problem> response = respond(type, e.getMessage(), uri, Map.of());
+        String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
+        if (allow != null) {
+            response.getHeaders().putSingle(HttpHeaders.ALLOW, allow);
+        }
+        return response;
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> json(JacksonException e, UriInfo uri) {
+        String where = e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
+                ? " at " + mapping.getPathReference().replaceFirst("^.*?\\[", "[")
+                : "";
+        return respond(ProblemType.VALIDATION, "Malformed JSON body" + where + ": " + e.getOriginalMessage(), uri,
+                Map.of());
+    }
+
+    /** More specific than {@link #json}, to take precedence over Quarkus' built-in mapper of this type. */
+    @ServerExceptionMapper
+    public RestResponse<Problem> mismatchedJson(MismatchedInputException e, UriInfo uri) {
+        return json(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> violations(ResteasyReactiveViolationException e, UriInfo uri) {
+        return violationsOf(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> constraintViolations(ConstraintViolationException e, UriInfo uri) {
+        return violationsOf(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
+        LOG.error("Unexpected error", e);
+        return respond(ProblemType.INTERNAL, "Unexpected error; it has been logged", uri, Map.of());
+    }
+
+    private static RestResponse<Problem> violationsOf(ConstraintViolationException e, UriInfo uri) {
+        List<Map<String, String>> errors = e.getConstraintViolations().stream()
+                .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
+                .map(v -> Map.of("field", field(v), "message", v.getMessage()))
+                .toList();
+        String detail = errors.stream().map(error -> error.get("field") + " " + error.get("message"))
+                .collect(Collectors.joining("; "));
+        return respond(ProblemType.VALIDATION, detail, uri, Map.of("errors", errors));
+    }
+
+    /** "post.request.amount" names the body's field "amount"; the body itself is "body". */
+    private static String field(ConstraintViolation<?> violation) {
+        String path = violation.getPropertyPath().toString();
+        String[] parts = path.split("\\.");
+        return parts.length >= 3 ? snakeCase(parts[parts.length - 1]) : "body";
+    }
+
+    private static String snakeCase(String camel) {
+        return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static RestResponse<Problem> respond(ProblemType type, String detail, UriInfo uri,
+            Map<String, Object> extensions) {
+        Problem problem = Problem.of(type, detail, uri == null ? null : uri.getPath(), extensions);
+        RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(type.status())
+                .entity(problem).type(Problem.MEDIA_TYPE);
+        if (type.status() == 503) {
+            builder.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+        }
+        return builder.build();
+    }
+}

@@ -1,0 +1,185 @@
+package dev.ledger.service;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.config.LedgerConfig;
+import dev.ledger.mapping.Account;
+import dev.ledger.mapping.AccountKind;
+import dev.ledger.mapping.Balance;
+import dev.ledger.mapping.Cursor;
+import dev.ledger.mapping.Direction;
+import dev.ledger.mapping.NewAccount;
+import dev.ledger.mapping.NewTransfer;
+import dev.ledger.mapping.Transfer;
+import dev.ledger.mapping.TransferItem;
+import dev.ledger.mapping.TransferPage;
+import dev.ledger.problem.DatabaseErrors;
+import dev.ledger.problem.LedgerException;
+import dev.ledger.problem.ProblemType;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonObject;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The ledger's operations. Each is one statement, so one round trip and one transaction; the
+ * database decides every rule and this class only translates its answers.
+ */
+@ApplicationScoped
+public class LedgerService {
+
+    private static final String CREATED = "created";
+    private static final String REPLAYED = "replayed";
+
+    private final Pool pool;
+    private final LedgerConfig config;
+    private final ObjectMapper json;
+
+    LedgerService(Pool pool, LedgerConfig config, ObjectMapper json) {
+        this.pool = pool;
+        this.config = config;
+        this.json = json;
+    }
+
+    public Uni<Written<Account>> openAccount(NewAccount request) {
+        Tuple args = Tuple.from(Arrays.asList(request.id(), request.currency(), request.kindOrDefault().sqlName(),
+                request.initialBalanceOrZero(), encode(request.metadata())));
+        return execute(Sql.OPEN_ACCOUNT, args).map(rows -> {
+            Row row = single(rows);
+            return written(row, toAccount(row), "account " + request.id());
+        });
+    }
+
+    public Uni<Account> account(UUID id) {
+        return execute(Sql.ACCOUNT, Tuple.of(id))
+                .map(rows -> toAccount(found(rows, "account " + id)));
+    }
+
+    /** The balance at an instant; {@code at} null means now. */
+    public Uni<Balance> balance(UUID accountId, OffsetDateTime at) {
+        return execute(Sql.BALANCE, Tuple.of(accountId, at)).map(rows -> {
+            Row row = found(rows, "account " + accountId);
+            return new Balance(row.getUUID("id"), row.getString("currency"), row.getLong("balance"),
+                    row.getOffsetDateTime("at"));
+        });
+    }
+
+    public Uni<Written<Transfer>> postTransfer(NewTransfer request) {
+        Tuple args = Tuple.from(Arrays.asList(request.id(), request.source(), request.destination(), request.amount(),
+                request.expectedIndex(), request.description(), encode(request.metadata())));
+        return execute(Sql.POST_TRANSFER, args).map(rows -> {
+            Row row = single(rows);
+            return written(row, toTransfer(row), "transfer " + request.id());
+        });
+    }
+
+    public Uni<Transfer> transfer(UUID id) {
+        return execute(Sql.TRANSFER_BY_ID, Tuple.of(id))
+                .map(rows -> toTransfer(found(rows, "transfer " + id)));
+    }
+
+    public Uni<Transfer> transfer(UUID source, long index) {
+        return execute(Sql.TRANSFER_BY_INDEX, Tuple.of(source, index))
+                .map(rows -> toTransfer(found(rows, "transfer " + index + " of account " + source)));
+    }
+
+    /** A page of an account's transfers, newest first; {@code after} null for the first page. */
+    public Uni<TransferPage> transfers(UUID accountId, Direction direction, Cursor after, int limit) {
+        Tuple args = Tuple.from(Arrays.asList(accountId, direction.sqlName(),
+                after == null ? null : after.createdAt(), after == null ? null : after.source(),
+                after == null ? null : after.index(), limit));
+        return execute(Sql.ACCOUNT_TRANSFERS, args).flatMap(rows -> {
+            List<TransferItem> items = new ArrayList<>(rows.size());
+            for (Row row : rows) {
+                items.add(new TransferItem(toTransfer(row), row.getLong("balance_after")));
+            }
+            String next = items.size() == limit ? Cursor.after(items.get(limit - 1).transfer()).encode() : null;
+            TransferPage page = new TransferPage(items, next);
+            if (!items.isEmpty()) {
+                return Uni.createFrom().item(page);
+            }
+            // An empty page is either an account without (further) transfers or no account at all.
+            return execute(Sql.ACCOUNT_EXISTS, Tuple.of(accountId)).map(found -> {
+                found(found, "account " + accountId);
+                return page;
+            });
+        });
+    }
+
+    private Uni<RowSet<Row>> execute(String sql, Tuple args) {
+        LedgerConfig.Retry retry = config.retry();
+        return pool.preparedQuery(sql).execute(args)
+                .onFailure(DatabaseErrors::isTransient).retry()
+                .withBackOff(retry.backoffMin(), retry.backoffMax()).withJitter(0.5)
+                .atMost(retry.maxAttempts() - 1L)
+                .onFailure().transform(DatabaseErrors::translate);
+    }
+
+    private static <T> Written<T> written(Row row, T value, String what) {
+        String outcome = row.getString("outcome");
+        if (CREATED.equals(outcome) || REPLAYED.equals(outcome)) {
+            return new Written<>(value, REPLAYED.equals(outcome));
+        }
+        throw new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT,
+                "The id of " + what + " was already used for a request with different content");
+    }
+
+    private static Row single(RowSet<Row> rows) {
+        if (rows.size() != 1) {
+            throw new IllegalStateException("expected one row, got " + rows.size());
+        }
+        return rows.iterator().next();
+    }
+
+    private static Row found(RowSet<Row> rows, String what) {
+        if (rows.size() == 0) {
+            throw new LedgerException(ProblemType.NOT_FOUND, what + " does not exist");
+        }
+        return single(rows);
+    }
+
+    private Account toAccount(Row row) {
+        return new Account(row.getUUID("id"), row.getString("currency"), AccountKind.ofSqlName(row.getString("kind")),
+                row.getLong("balance"), row.getLong("transfer_count"), row.getOffsetDateTime("created_at"),
+                decode(row.getJsonObject("metadata")));
+    }
+
+    private Transfer toTransfer(Row row) {
+        return new Transfer(row.getUUID("id"), row.getUUID("source"), row.getLong("index"), row.getUUID("destination"),
+                row.getLong("amount"), row.getString("currency"), row.getString("description"),
+                decode(row.getJsonObject("metadata")), row.getOffsetDateTime("created_at"),
+                row.getLong("source_balance_after"));
+    }
+
+    private String encode(ObjectNode metadata) {
+        if (metadata == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(metadata);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ObjectNode decode(JsonObject metadata) {
+        if (metadata == null) {
+            return null;
+        }
+        try {
+            return (ObjectNode) json.readTree(metadata.encode());
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.ledger;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+class AccountResourceTest {
+
+    static {
+        Api.logFailures();
+    }
+
+    @Test
+    void opensAFundedAccountFromTheDefaultIssuer() {
+        String currency = Api.freshCurrency();
+        UUID id = UUID.randomUUID();
+        given().contentType(ContentType.JSON)
+                .body(Map.of("id", id.toString(), "currency", currency, "initial_balance", 10_000,
+                        "metadata", Map.of("owner", "alice")))
+                .post("/accounts")
+                .then().statusCode(201)
+                .header("Location", endsWith("/accounts/" + id))
+                .body("id", equalTo(id.toString()))
+                .body("currency", equalTo(currency))
+                .body("kind", equalTo("regular"))
+                .body("balance", equalTo(10_000))
+                .body("transfer_count", equalTo(0))
+                .body("metadata.owner", equalTo("alice"))
+                .body("created_at", endsWith("Z"));
+
+        // The funding transfer carries the account's id and comes from the currency's default issuer.
+        given().get("/transfers/{id}", id).then().statusCode(200)
+                .body("destination", equalTo(id.toString()))
+                .body("amount", equalTo(10_000))
+                .body("index", equalTo(1))
+                .body("source_balance_after", equalTo(-10_000));
+    }
+
+    @Test
+    void replayOfTheSameRequestReturnsTheAccountAndADifferentOneConflicts() {
+        String currency = Api.freshCurrency();
+        UUID id = UUID.randomUUID();
+        Map<String, Object> body = Map.of("id", id.toString(), "currency", currency, "initial_balance", 500);
+        given().contentType(ContentType.JSON).body(body).post("/accounts").then().statusCode(201);
+        given().contentType(ContentType.JSON).body(body).post("/accounts").then().statusCode(200)
+                .body("id", equalTo(id.toString())).body("balance", equalTo(500));
+        given().contentType(ContentType.JSON)
+                .body(Map.of("id", id.toString(), "currency", currency, "initial_balance", 501))
+                .post("/accounts").then().statusCode(409)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:ledger:problem:idempotency-conflict"));
+        // Only one funding transfer exists.
+        given().get("/accounts/{id}/transfers", id).then().statusCode(200).body("items.size()", equalTo(1));
+    }
+
+    @Test
+    void idempotencyKeyHeaderIsTheIdWhenTheBodyHasNone() {
+        UUID key = UUID.randomUUID();
+        String currency = Api.freshCurrency();
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key.toString())
+                .body(Map.of("currency", currency)).post("/accounts")
+                .then().statusCode(201).body("id", equalTo(key.toString()));
+        given().contentType(ContentType.JSON).header("Idempotency-Key", key.toString())
+                .body(Map.of("currency", currency)).post("/accounts")
+                .then().statusCode(200).body("id", equalTo(key.toString()));
+    }
+
+    @Test
+    void generatesTimeOrderedIdsWhenNoneIsGiven() {
+        String currency = Api.freshCurrency();
+        UUID first = Api.openAccount(currency, 0);
+        UUID second = Api.openAccount(currency, 0);
+        org.junit.jupiter.api.Assertions.assertEquals(7, first.version());
+        org.junit.jupiter.api.Assertions.assertTrue(first.toString().compareTo(second.toString()) < 0,
+                "UUIDv7 ids sort by creation time");
+    }
+
+    @Test
+    void issuerAccountsMayGoNegative() {
+        String currency = Api.freshCurrency();
+        UUID issuer = UUID.fromString(given().contentType(ContentType.JSON)
+                .body(Map.of("currency", currency, "kind", "issuer")).post("/accounts")
+                .then().statusCode(201).body("kind", equalTo("issuer")).extract().path("id"));
+        UUID holder = Api.openAccount(currency, 0);
+        Api.transfer(issuer, holder, 700).then().statusCode(201).body("source_balance_after", equalTo(-700));
+        org.junit.jupiter.api.Assertions.assertEquals(-700, Api.balance(issuer));
+        org.junit.jupiter.api.Assertions.assertEquals(700, Api.balance(holder));
+    }
+
+    @Test
+    void readsAnAccountAndRejectsUnknownAndMalformedIds() {
+        UUID id = Api.openAccount(Api.freshCurrency(), 42);
+        given().get("/accounts/{id}", id).then().statusCode(200).body("balance", equalTo(42));
+        given().get("/accounts/{id}", UUID.randomUUID()).then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:ledger:problem:not-found"))
+                .body("status", equalTo(404));
+        given().get("/accounts/not-a-uuid").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("type", equalTo("urn:ledger:problem:validation"))
+                .body("errors.field", hasItem("id"));
+    }
+
+    @Test
+    void rejectsInvalidAccountsWithProblemDetails() {
+        for (Object body : new Object[] {
+                Map.of("currency", "eur"),
+                Map.of("currency", "E"),
+                Map.of("currency", "EURO_TOO_LONG_CODE"),
+                Map.of("currency", "EUR", "kind", "savings"),
+                Map.of("currency", "EUR", "initial_balance", -1),
+                Map.of("currency", "EUR", "initial_balance", 1.5),
+                Map.of("currency", "EUR", "initial_balance", "100"),
+                Map.of("currency", "EUR", "metadata", "not an object"),
+                Map.of("currency", "EUR", "metadata", Map.of("big", "x".repeat(5000))),
+                Map.of("currency", "EUR", "colour", "blue"),
+                Map.of("currency", 12),
+                Map.of("id", "nope", "currency", "EUR"),
+                Map.of()}) {
+            given().contentType(ContentType.JSON).body(body).post("/accounts")
+                    .then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("type", equalTo("urn:ledger:problem:validation"))
+                    .body("detail", notNullValue());
+        }
+        given().contentType(ContentType.JSON).body("{\"currency\": \"EUR\"").post("/accounts")
+                .then().statusCode(400).body("type", equalTo("urn:ledger:problem:validation"));
+        given().contentType(ContentType.JSON).post("/accounts")
+                .then().statusCode(400).body("type", equalTo("urn:ledger:problem:validation"));
+        given().contentType(ContentType.TEXT).body("currency=EUR").post("/accounts")
+                .then().statusCode(415).contentType("application/problem+json")
+                .body("type", equalTo("urn:ledger:problem:unsupported-media-type"));
+        given().contentType(ContentType.JSON).body(Map.of("currency", "EUR")).put("/accounts")
+                .then().statusCode(405).contentType("application/problem+json")
+                .body("type", startsWith("urn:ledger:problem:method-not-allowed"));
+    }
+
+    @Test
+    void balanceAtRejectsMalformedInstants() {
+        UUID id = Api.openAccount(Api.freshCurrency(), 1);
+        for (String at : new String[] {"yesterday", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00", "1700000000"}) {
+            given().queryParam("at", at).get("/accounts/{id}/balance", id).then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("errors.field", hasItem("at"));
+        }
+    }
+}
