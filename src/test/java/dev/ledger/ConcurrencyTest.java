@@ -1,0 +1,148 @@
+package dev.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many writers on a few hot accounts through the HTTP API: debits and credits of the same
+ * accounts at once, opposite directions between the same pairs, amounts that often exceed the
+ * balance, a hot issuer, and the same request sent twice at the same moment. Afterwards the
+ * log must satisfy every invariant and hold exactly the acknowledged transfers.
+ */
+@QuarkusTest
+class ConcurrencyTest {
+
+    private static final int WRITERS = 48;
+    private static final int TRANSFERS_PER_WRITER = 30;
+    private static final int HOT_ACCOUNTS = 4;
+    private static final long INITIAL_BALANCE = 5_000;
+
+    static {
+        Api.logFailures();
+    }
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void parallelWritersOnHotAccountsKeepEveryInvariant() throws Exception {
+        String currency = Api.freshCurrency();
+        List<UUID> accounts = new ArrayList<>();
+        for (int i = 0; i < HOT_ACCOUNTS; i++) {
+            accounts.add(Api.openAccount(currency, INITIAL_BALANCE));
+        }
+        UUID issuer = UUID.fromString(io.restassured.RestAssured.get("/transfers/{id}", accounts.get(0)).path("source"));
+        accounts.add(issuer);
+
+        Map<UUID, Long> acknowledged = new ConcurrentHashMap<>();
+        Set<UUID> refused = ConcurrentHashMap.newKeySet();
+        AtomicInteger replays = new AtomicInteger();
+        List<String> unexpected = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+        ExecutorService twins = Executors.newFixedThreadPool(2 * WRITERS);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<?>> writers = new ArrayList<>();
+        for (int w = 0; w < WRITERS; w++) {
+            writers.add(pool.submit(() -> {
+                start.await();
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < TRANSFERS_PER_WRITER; i++) {
+                    UUID source = accounts.get(random.nextInt(accounts.size()));
+                    UUID destination = accounts.get(random.nextInt(accounts.size()));
+                    if (source.equals(destination)) {
+                        destination = accounts.get((accounts.indexOf(source) + 1) % HOT_ACCOUNTS);
+                    }
+                    UUID id = UUID.randomUUID();
+                    long amount = 1 + random.nextLong(3 * INITIAL_BALANCE / HOT_ACCOUNTS);
+                    Map<String, Object> body = Map.of("id", id.toString(), "source", source.toString(),
+                            "destination", destination.toString(), "amount", amount);
+                    boolean twice = random.nextInt(5) == 0;
+                    List<Response> answers = new ArrayList<>();
+                    if (twice) {
+                        Future<Response> a = twins.submit(() -> Api.postTransfer(body));
+                        Future<Response> b = twins.submit(() -> Api.postTransfer(body));
+                        answers.add(a.get());
+                        answers.add(b.get());
+                    } else {
+                        answers.add(Api.postTransfer(body));
+                    }
+                    record(id, amount, answers, acknowledged, refused, replays, unexpected);
+                }
+                return null;
+            }));
+        }
+        start.countDown();
+        for (Future<?> writer : writers) {
+            writer.get(5, TimeUnit.MINUTES);
+        }
+        pool.shutdown();
+        twins.shutdown();
+
+        assertTrue(unexpected.isEmpty(), "every answer is a success or a real business error: " + unexpected);
+        assertTrue(acknowledged.size() > WRITERS, "enough transfers succeeded to mean something");
+        assertTrue(replays.get() > 0, "some simultaneous retries were answered as replays");
+
+        LedgerInvariants.assertAll(this.pool);
+        // Every acknowledged transfer is in the log exactly once, with its amount; nothing else is.
+        for (Map.Entry<UUID, Long> ack : acknowledged.entrySet()) {
+            assertEquals(ack.getValue(), Db.number(this.pool,
+                    "SELECT sum(amount) FROM transfer WHERE id = $1 HAVING count(*) = 1", ack.getKey()));
+        }
+        assertEquals(0, Db.number(this.pool, "SELECT count(*) FROM transfer WHERE id = ANY($1)",
+                (Object) refused.toArray(new UUID[0])), "refused transfers are absent");
+        long logged = Db.number(this.pool, "SELECT count(*) FROM transfer t JOIN account a ON a.id = t.source"
+                + " WHERE a.currency = $1", currency);
+        assertEquals(HOT_ACCOUNTS + acknowledged.size(), logged, "funding transfers plus acknowledged ones");
+    }
+
+    private static void record(UUID id, long amount, List<Response> answers, Map<UUID, Long> acknowledged,
+            Set<UUID> refused, AtomicInteger replays, List<String> unexpected) {
+        Set<Object> indexes = ConcurrentHashMap.newKeySet();
+        boolean refusedOnce = false;
+        for (Response answer : answers) {
+            int status = answer.statusCode();
+            if (status == 201 || status == 200) {
+                acknowledged.put(id, amount);
+                indexes.add(answer.path("index"));
+                if (status == 200) {
+                    replays.incrementAndGet();
+                }
+            } else if (status == 422 && "urn:ledger:problem:insufficient-funds".equals(answer.path("type"))) {
+                refusedOnce = true;
+            } else {
+                synchronized (unexpected) {
+                    unexpected.add(status + " " + answer.asString());
+                }
+            }
+        }
+        // A refusal writes nothing, so a simultaneous twin may still succeed after a credit: the
+        // id is refused only if no answer acknowledged it.
+        if (refusedOnce && indexes.isEmpty()) {
+            refused.add(id);
+        }
+        if (indexes.size() > 1) {
+            synchronized (unexpected) {
+                unexpected.add("one id answered with two indexes " + indexes);
+            }
+        }
+    }
+}

@@ -1,0 +1,191 @@
+package dev.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every ledger rule, proven with plain SQL against PostgreSQL: they hold for any writer, not
+ * only for the service.
+ */
+@QuarkusTest
+class DatabaseRulesTest {
+
+    private static final String INSERT =
+            "INSERT INTO transfer (source, index, destination, amount) VALUES ($1, $2, $3, $4)";
+
+    @Inject
+    Pool pool;
+
+    private UUID alice;
+    private UUID bob;
+
+    @BeforeEach
+    void twoAccounts() {
+        String currency = Api.freshCurrency();
+        alice = open(currency, "regular", 1_000);
+        bob = open(currency, "regular", 0);
+    }
+
+    @Test
+    void amountMustBePositive() {
+        assertRejected("23514", "transfer_amount_positive", INSERT, alice, null, bob, 0L);
+        assertRejected("23514", "transfer_amount_positive", INSERT, alice, null, bob, -1L);
+        assertNothingWritten();
+    }
+
+    @Test
+    void noTransferToSelf() {
+        assertRejected("23514", "transfer_not_to_self", INSERT, alice, null, alice, 1L);
+        assertNothingWritten();
+    }
+
+    @Test
+    void indexIsContiguousWithoutGapsOrRepeats() {
+        Db.query(pool, INSERT, alice, 1L, bob, 1L);
+        assertRejected("LG004", null, INSERT, alice, 1L, bob, 1L);
+        assertRejected("LG004", null, INSERT, alice, 3L, bob, 1L);
+        Db.query(pool, INSERT, alice, 2L, bob, 1L);
+        Db.query(pool, INSERT, alice, null, bob, 1L);
+        assertEquals(3, Db.number(pool, "SELECT max(index) FROM transfer WHERE source = $1", alice));
+    }
+
+    @Test
+    void aWriterWithAStaleSnapshotCannotRepeatAnIndex() {
+        // REPEATABLE READ keeps the snapshot taken before the concurrent append below, so the
+        // trigger computes index 1 again; the primary key, not the trigger, then refuses it.
+        SqlConnection stale = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            stale.query("BEGIN ISOLATION LEVEL REPEATABLE READ").execute().await().indefinitely();
+            stale.query("SELECT count(*) FROM transfer").execute().await().indefinitely();
+            Db.query(pool, INSERT, alice, null, bob, 5L);
+            PgException e = assertThrows(PgException.class, () -> stale.preparedQuery(INSERT)
+                    .execute(Tuple.from(Arrays.asList(alice, null, bob, 5L))).await().indefinitely());
+            assertEquals("23505", e.getSqlState());
+            assertEquals("transfer_pkey", e.getConstraint());
+        } finally {
+            stale.query("ROLLBACK").execute().await().indefinitely();
+            stale.close().await().indefinitely();
+        }
+        assertEquals(1, Db.number(pool, "SELECT count(*) FROM transfer WHERE source = $1", alice));
+    }
+
+    @Test
+    void currenciesMustMatch() {
+        UUID other = open(Api.freshCurrency(), "regular", 0);
+        assertRejected("LG002", null, INSERT, alice, null, other, 1L);
+        assertNothingWritten();
+    }
+
+    @Test
+    void accountsMustExist() {
+        assertRejected("LG001", null, INSERT, alice, null, UUID.randomUUID(), 1L);
+        assertRejected("LG001", null, INSERT, UUID.randomUUID(), null, bob, 1L);
+        assertNothingWritten();
+    }
+
+    @Test
+    void regularSourceNeedsTheBalanceBeforeTheTransfer() {
+        assertRejected("LG003", null, INSERT, alice, null, bob, 1_001L);
+        Db.query(pool, INSERT, alice, null, bob, 1_000L);
+        assertRejected("LG003", null, INSERT, alice, null, bob, 1L);
+        assertRejected("LG003", null, INSERT, bob, null, alice, 1_001L);
+        assertEquals(0, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
+        assertEquals(1_000, Db.number(pool, "SELECT balance_at($1, 'infinity')", bob));
+    }
+
+    @Test
+    void issuersMayGoNegative() {
+        UUID issuer = open(Api.freshCurrency(), "issuer", 0);
+        UUID holder = open(currencyOf(issuer), "regular", 0);
+        Db.query(pool, INSERT, issuer, null, holder, 5_000L);
+        assertEquals(-5_000, Db.number(pool, "SELECT balance_at($1, 'infinity')", issuer));
+    }
+
+    @Test
+    void derivedColumnsAreComputedByTheDatabaseNotTakenFromTheWriter() {
+        Db.query(pool, "INSERT INTO transfer (source, destination, amount, source_debited, source_balance_after,"
+                + " credit_lane, credit_lane_seq, credit_lane_total, created_at)"
+                + " VALUES ($1, $2, 10, 999999, 999999, 0, 42, 999999, '2000-01-01')", alice, bob);
+        var row = Db.query(pool, "SELECT source_debited, source_balance_after, credit_lane_seq, credit_lane_total,"
+                + " created_at > now() - interval '1 hour' AS recent FROM transfer WHERE source = $1", alice)
+                .iterator().next();
+        assertEquals(10, row.getLong("source_debited"));
+        assertEquals(990, row.getLong("source_balance_after"));
+        assertEquals(1, row.getLong("credit_lane_seq"));
+        assertEquals(10, row.getLong("credit_lane_total"));
+        assertEquals(true, row.getBoolean("recent"));
+    }
+
+    @Test
+    void theLogIsImmutable() {
+        Db.query(pool, INSERT, alice, null, bob, 10L);
+        assertRejected("LG005", null, "UPDATE transfer SET amount = 1 WHERE source = $1", alice);
+        assertRejected("LG005", null, "UPDATE transfer SET description = 'x' WHERE source = $1", alice);
+        assertRejected("LG005", null, "DELETE FROM transfer WHERE source = $1", alice);
+        assertRejected("LG005", null, "TRUNCATE transfer");
+        assertEquals(10, Db.number(pool, "SELECT amount FROM transfer WHERE source = $1", alice));
+    }
+
+    @Test
+    void anAccountsIdentityIsImmutableAndItIsNeverRemoved() {
+        assertRejected("LG005", null, "UPDATE account SET currency = 'XXX' WHERE id = $1", alice);
+        assertRejected("LG005", null, "UPDATE account SET kind = 'issuer' WHERE id = $1", alice);
+        assertRejected("LG005", null, "UPDATE account SET id = gen_random_uuid() WHERE id = $1", alice);
+        assertRejected("LG005", null, "DELETE FROM account WHERE id = $1", alice);
+        assertRejected("LG005", null, "TRUNCATE account");
+        Db.query(pool, "UPDATE account SET metadata = '{\"note\": \"metadata may change\"}' WHERE id = $1", alice);
+    }
+
+    @Test
+    void accountFieldsAreChecked() {
+        assertRejected("23514", "account_currency_format", "INSERT INTO account (currency) VALUES ('eur')");
+        assertRejected("23514", "account_kind_known", "INSERT INTO account (currency, kind) VALUES ('EUR', 'x')");
+        assertRejected("23514", "account_metadata_object",
+                "INSERT INTO account (currency, metadata) VALUES ('EUR', '[1]')");
+    }
+
+    @Test
+    void eachCurrencyHasOneDefaultIssuerCreatedOnFirstUse() {
+        String currency = Api.freshCurrency();
+        assertEquals(0, Db.number(pool, "SELECT count(*) FROM account WHERE currency = $1", currency));
+        UUID first = Db.query(pool, "SELECT default_issuer($1)", currency).iterator().next().getUUID(0);
+        UUID again = Db.query(pool, "SELECT default_issuer($1)", currency).iterator().next().getUUID(0);
+        assertEquals(first, again);
+        assertRejected("23505", "account_one_default_issuer_per_currency",
+                "INSERT INTO account (currency, kind, is_default_issuer) VALUES ($1, 'issuer', true)", currency);
+    }
+
+    private UUID open(String currency, String kind, long initialBalance) {
+        return Db.query(pool, "SELECT id FROM open_account(NULL, $1, $2, $3, NULL)", currency, kind, initialBalance)
+                .iterator().next().getUUID("id");
+    }
+
+    private String currencyOf(UUID account) {
+        return Db.query(pool, "SELECT currency FROM account WHERE id = $1", account).iterator().next().getString(0);
+    }
+
+    private void assertRejected(String sqlState, String constraint, String sql, Object... args) {
+        PgException e = Db.failure(pool, sql, args);
+        assertEquals(sqlState, e.getSqlState(), e.getMessage());
+        if (constraint != null) {
+            assertEquals(constraint, e.getConstraint(), e.getMessage());
+        }
+    }
+
+    private void assertNothingWritten() {
+        assertEquals(0, Db.number(pool, "SELECT count(*) FROM transfer WHERE source = $1", alice));
+        assertEquals(1_000, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
+    }
+}

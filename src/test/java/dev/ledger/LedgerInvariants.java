@@ -1,0 +1,52 @@
+package dev.ledger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vertx.mutiny.sqlclient.Pool;
+
+/**
+ * The ledger's invariants over the whole database, each a query that counts violations. Every
+ * test that writes concurrently ends by asserting them all.
+ */
+public final class LedgerInvariants {
+
+    private LedgerInvariants() {
+    }
+
+    public static void assertAll(Pool pool) {
+        assertNone(pool, "currencies whose balances do not sum to zero", """
+                SELECT a.currency FROM account a GROUP BY a.currency
+                HAVING sum(balance_at(a.id, 'infinity')) <> 0""");
+        assertNone(pool, "regular accounts below zero", """
+                SELECT a.id FROM account a WHERE a.kind = 'regular' AND balance_at(a.id, 'infinity') < 0""");
+        assertNone(pool, "sources whose indexes are not exactly 1..n", """
+                SELECT t.source FROM transfer t GROUP BY t.source
+                HAVING min(t.index) <> 1 OR max(t.index) <> count(*)""");
+        assertNone(pool, "credit lanes whose positions are not exactly 1..n", """
+                SELECT t.destination, t.credit_lane FROM transfer t GROUP BY t.destination, t.credit_lane
+                HAVING min(t.credit_lane_seq) <> 1 OR max(t.credit_lane_seq) <> count(*)""");
+        assertNone(pool, "transfers whose running totals or times disagree with their chains", """
+                SELECT * FROM (
+                  SELECT t.source_debited <> sum(t.amount) OVER source_chain AS debit_wrong,
+                         t.credit_lane_total <> sum(t.amount) OVER lane_chain AS credit_wrong,
+                         t.created_at <= lag(t.created_at) OVER source_chain AS source_time_wrong,
+                         t.created_at <= lag(t.created_at) OVER lane_chain AS lane_time_wrong
+                    FROM transfer t
+                  WINDOW source_chain AS (PARTITION BY t.source ORDER BY t.index),
+                         lane_chain AS (PARTITION BY t.destination, t.credit_lane ORDER BY t.credit_lane_seq)) c
+                WHERE debit_wrong OR credit_wrong OR source_time_wrong OR lane_time_wrong""");
+        assertNone(pool, "regular sources left below zero by a transfer", """
+                SELECT t.id FROM transfer t JOIN account a ON a.id = t.source
+                WHERE a.kind = 'regular' AND t.source_balance_after < 0""");
+        assertNone(pool, "accounts whose derived balance differs from the full recomputation", """
+                SELECT a.id FROM account a
+                WHERE balance_at(a.id, 'infinity')
+                   <> coalesce((SELECT sum(t.amount) FROM transfer t WHERE t.destination = a.id), 0)
+                    - coalesce((SELECT sum(t.amount) FROM transfer t WHERE t.source = a.id), 0)""");
+    }
+
+    private static void assertNone(Pool pool, String what, String sql) {
+        long violations = Db.number(pool, "SELECT count(*) FROM (" + sql + ") AS violations");
+        assertEquals(0, violations, what);
+    }
+}
