@@ -167,6 +167,14 @@ class DatabaseRulesTest {
                 "INSERT INTO account (currency, kind, is_default_issuer) VALUES ($1, 'issuer', true)", currency);
     }
 
+    @Test
+    void theServicesConnectionsBoundEveryStatement() {
+        // The point-in-time guarantee rests on this bound (docs/design.md).
+        assertEquals(10_000, Db.number(pool, "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'"));
+        assertEquals(10_000, Db.number(pool,
+                "SELECT setting::bigint FROM pg_settings WHERE name = 'idle_in_transaction_session_timeout'"));
+    }
+
     private UUID open(String currency, String kind, long initialBalance) {
         return Db.query(pool, "SELECT id FROM open_account(NULL, $1, $2, $3, NULL)", currency, kind, initialBalance)
                 .iterator().next().getUUID("id");

@@ -8,6 +8,10 @@ import java.time.Duration;
 @ConfigMapping(prefix = "ledger")
 public interface LedgerConfig {
 
+    /** The longest a request waits for the database, retries included. */
+    @WithDefault("PT15S")
+    Duration databaseTimeout();
+
     Retry retry();
 
     Pages pages();

@@ -51,11 +51,16 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> json(JacksonException e, UriInfo uri) {
-        String where = e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()
-                ? " at " + mapping.getPathReference().replaceFirst("^.*?\\[", "[")
-                : "";
-        return respond(ProblemType.VALIDATION, "Malformed JSON body" + where + ": " + e.getOriginalMessage(), uri,
-                Map.of());
+        String message = e.getOriginalMessage().replaceFirst(" \\(but could if coercion was enabled.*", "");
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().stream()
+                    .map(reference -> reference.getFieldName() != null
+                            ? reference.getFieldName() : "[" + reference.getIndex() + "]")
+                    .collect(Collectors.joining("."));
+            return respond(ProblemType.VALIDATION, field + ": " + message, uri,
+                    Map.of("errors", List.of(Map.of("field", field, "message", message))));
+        }
+        return respond(ProblemType.VALIDATION, "Malformed JSON body: " + message, uri, Map.of());
     }
 
     /** More specific than {@link #json}, to take precedence over Quarkus' built-in mapper of this type. */

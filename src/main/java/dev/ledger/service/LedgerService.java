@@ -95,15 +95,20 @@ public class LedgerService {
 
     /** A page of an account's transfers, newest first; {@code after} null for the first page. */
     public Uni<TransferPage> transfers(UUID accountId, Direction direction, Cursor after, int limit) {
+        // One row more than the page tells whether an older page exists.
         Tuple args = Tuple.from(Arrays.asList(accountId, direction.sqlName(),
                 after == null ? null : after.createdAt(), after == null ? null : after.source(),
-                after == null ? null : after.index(), limit));
+                after == null ? null : after.index(), limit + 1));
         return execute(Sql.ACCOUNT_TRANSFERS, args).flatMap(rows -> {
             List<TransferItem> items = new ArrayList<>(rows.size());
             for (Row row : rows) {
                 items.add(new TransferItem(toTransfer(row), row.getLong("balance_after")));
             }
-            String next = items.size() == limit ? Cursor.after(items.get(limit - 1).transfer()).encode() : null;
+            String next = null;
+            if (items.size() > limit) {
+                items.remove(limit);
+                next = Cursor.after(items.get(limit - 1).transfer()).encode();
+            }
             TransferPage page = new TransferPage(items, next);
             if (!items.isEmpty()) {
                 return Uni.createFrom().item(page);
@@ -122,6 +127,8 @@ public class LedgerService {
                 .onFailure(DatabaseErrors::isTransient).retry()
                 .withBackOff(retry.backoffMin(), retry.backoffMax()).withJitter(0.5)
                 .atMost(retry.maxAttempts() - 1L)
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> new LedgerException(
+                        ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + config.databaseTimeout()))
                 .onFailure().transform(DatabaseErrors::translate);
     }
 
