@@ -54,14 +54,15 @@ CREATE TABLE transfer (
             metadata IS NULL OR (jsonb_typeof(metadata) = 'object' AND octet_length(metadata::text) <= 4096)),
     -- Strictly increasing along the source's chain and along the destination's credit lane.
     created_at           timestamptz NOT NULL,
-    -- Sum of the amounts of the source's transfers 1..index.
-    source_debited       bigint      NOT NULL,
+    -- Sum of the amounts of the source's transfers 1..index. Running totals are numeric: they
+    -- grow with lifetime turnover, which may exceed 64 bits long before any balance does.
+    source_debited       numeric     NOT NULL,
     -- The source's balance right after this transfer, as verified when it was appended.
     source_balance_after bigint      NOT NULL,
     -- The destination's credit lane, this transfer's position in it, and the lane's running total.
     credit_lane          smallint    NOT NULL,
     credit_lane_seq      bigint      NOT NULL,
-    credit_lane_total    bigint      NOT NULL,
+    credit_lane_total    numeric     NOT NULL,
     CONSTRAINT transfer_pkey PRIMARY KEY (source, index),
     CONSTRAINT transfer_not_to_self CHECK (source <> destination),
     CONSTRAINT transfer_credit_lane_chain UNIQUE (destination, credit_lane, credit_lane_seq)
@@ -76,16 +77,20 @@ CREATE INDEX transfer_credit_lane_time ON transfer (destination, credit_lane, cr
 CREATE FUNCTION source_lock_key(p_account uuid) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT hashtextextended(p_account::text, 1) $$;
 
+CREATE FUNCTION id_lock_key(p_id uuid) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT hashtextextended(p_id::text, 4) $$;
+
 CREATE FUNCTION credit_lane_lock_key(p_account uuid, p_lane int) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT hashtextextended(p_account::text || '/' || p_lane, 2) $$;
 
--- Everything ever credited to an account up to an instant: one index probe per lane.
-CREATE FUNCTION credited_at(p_account uuid, p_at timestamptz) RETURNS bigint
+-- The credits of an account up to an instant: the sum of each lane's last running total, and
+-- the latest created_at among those rows. One index probe per lane.
+CREATE FUNCTION credits_at(p_account uuid, p_at timestamptz, OUT total numeric, OUT latest timestamptz)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce(sum(last_credit.total), 0)::bigint
+  SELECT coalesce(sum(last_credit.total), 0), max(last_credit.created_at)
   FROM generate_series(0, credit_lanes() - 1) AS lane(n)
   CROSS JOIN LATERAL (
-    SELECT t.credit_lane_total AS total
+    SELECT t.credit_lane_total AS total, t.created_at
     FROM transfer t
     WHERE t.destination = p_account AND t.credit_lane = lane.n AND t.created_at <= p_at
     ORDER BY t.created_at DESC
@@ -93,7 +98,7 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- Everything ever debited from an account up to an instant: one index probe.
-CREATE FUNCTION debited_at(p_account uuid, p_at timestamptz) RETURNS bigint
+CREATE FUNCTION debited_at(p_account uuid, p_at timestamptz) RETURNS numeric
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT coalesce((
     SELECT t.source_debited
@@ -104,32 +109,43 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$;
 
 -- The balance at an instant ('infinity' for now). Cost: credit_lanes() + 1 index probes,
--- whatever the length of the account's history.
+-- whatever the length of the account's history. A balance must fit in 64 bits (22003 if not).
 CREATE FUNCTION balance_at(p_account uuid, p_at timestamptz) RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT credited_at(p_account, p_at) - debited_at(p_account, p_at)
+  SELECT ((credits_at(p_account, p_at)).total - debited_at(p_account, p_at))::bigint
 $$;
 
 -- The rules of an append, enforced for every writer. Errors carry SQLSTATEs of class LG
 -- that the service maps to its problem types:
 --   LG001 unknown account, LG002 currency mismatch, LG003 insufficient funds,
---   LG004 index conflict, LG005 immutable.
+--   LG004 index conflict, LG005 immutable, LG006 unknown account (reads).
 CREATE FUNCTION transfer_append() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     source_account      account;
     destination_account account;
-    last_index          bigint := 0;
-    last_debited        bigint := 0;
-    last_debit_at       timestamptz := '-infinity';
+    last_index          bigint;
+    last_debited        numeric;
+    last_debit_at       timestamptz;
+    credits             record;
     lane                int;
     lane_first          int;
-    lane_locked         boolean := false;
-    last_lane_seq       bigint := 0;
-    last_lane_total     bigint := 0;
-    last_lane_at        timestamptz := '-infinity';
-    balance_before      bigint;
+    lane_locked         boolean;
+    last_lane_seq       bigint;
+    last_lane_total     numeric;
+    last_lane_at        timestamptz;
+    balance_before      numeric;
 BEGIN
+    -- The table's CHECKs run after this trigger; test the two a request can break first, so
+    -- that a self-transfer or a zero amount is reported as such and not as missing funds.
+    IF NEW.amount IS NULL OR NEW.amount <= 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'transfer_amount_positive',
+            TABLE = 'transfer', MESSAGE = 'amount must be positive';
+    END IF;
+    IF NEW.source = NEW.destination THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'transfer_not_to_self',
+            TABLE = 'transfer', MESSAGE = 'source and destination must differ';
+    END IF;
     SELECT * INTO source_account FROM account WHERE id = NEW.source;
     IF NOT FOUND THEN
         RAISE EXCEPTION USING ERRCODE = 'LG001', MESSAGE = format('source account %s does not exist', NEW.source);
@@ -166,7 +182,8 @@ BEGIN
     -- The balance check: every credit visible now minus every debit of the chain so far.
     -- Debits are exact (the chain is locked); credits committed later only add to the balance,
     -- so the check can be conservative but never lets a regular account go below zero.
-    balance_before := credited_at(NEW.source, 'infinity') - last_debited;
+    credits := credits_at(NEW.source, 'infinity');
+    balance_before := credits.total - last_debited;
     IF source_account.kind = 'regular' AND balance_before < NEW.amount THEN
         RAISE EXCEPTION USING ERRCODE = 'LG003',
             MESSAGE = format('balance %s of account %s is below the amount %s', balance_before, NEW.source, NEW.amount),
@@ -193,9 +210,13 @@ BEGIN
         last_lane_seq := 0; last_lane_total := 0; last_lane_at := '-infinity';
     END IF;
 
+    -- Strictly after the previous row of both chains, and after every credit the balance check
+    -- counted, even if the clock stepped back: a balance at any instant is then never below
+    -- what the check saw.
     NEW.created_at := greatest(clock_timestamp(),
                                last_debit_at + interval '1 microsecond',
-                               last_lane_at + interval '1 microsecond');
+                               last_lane_at + interval '1 microsecond',
+                               credits.latest + interval '1 microsecond');
     NEW.source_debited := last_debited + NEW.amount;
     NEW.source_balance_after := balance_before - NEW.amount;
     NEW.credit_lane := lane;
@@ -233,6 +254,14 @@ CREATE TRIGGER account_no_delete BEFORE DELETE ON account
     FOR EACH ROW EXECUTE FUNCTION reject_change();
 CREATE TRIGGER account_no_truncate BEFORE TRUNCATE ON account
     FOR EACH STATEMENT EXECUTE FUNCTION reject_change();
+
+-- Fire even in sessions with session_replication_role = replica, which skips ordinary triggers.
+ALTER TABLE transfer ENABLE ALWAYS TRIGGER transfer_append;
+ALTER TABLE transfer ENABLE ALWAYS TRIGGER transfer_immutable;
+ALTER TABLE transfer ENABLE ALWAYS TRIGGER transfer_no_truncate;
+ALTER TABLE account ENABLE ALWAYS TRIGGER account_identity_immutable;
+ALTER TABLE account ENABLE ALWAYS TRIGGER account_no_delete;
+ALTER TABLE account ENABLE ALWAYS TRIGGER account_no_truncate;
 
 -- The currency's default issuer, created on first use.
 CREATE FUNCTION default_issuer(p_currency text) RETURNS uuid
@@ -279,19 +308,25 @@ RETURNS TABLE (outcome text, id uuid, currency text, kind text, balance bigint, 
 LANGUAGE plpgsql AS $$
 #variable_conflict use_column
 DECLARE
+    -- Before anything else, so that an unknown currency format fails on the account's CHECK.
     issuer_id  uuid := default_issuer(p_currency);
     account_id uuid;
     existing   account;
     funded     bigint;
     result     text := 'created';
 BEGIN
+    IF p_initial_balance IS NULL OR p_initial_balance < 0 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'initial balance must be zero or more';
+    END IF;
     INSERT INTO account (id, currency, kind, metadata)
         VALUES (coalesce(p_id, uuid_v7()), p_currency, p_kind, p_metadata)
         ON CONFLICT ON CONSTRAINT account_pkey DO NOTHING
         RETURNING account.id INTO account_id;
     IF account_id IS NULL THEN
         SELECT * INTO existing FROM account a WHERE a.id = p_id;
-        SELECT coalesce((SELECT t.amount FROM transfer t WHERE t.id = p_id), 0) INTO funded;
+        SELECT coalesce((SELECT t.amount FROM transfer t
+                          WHERE t.id = p_id AND t.destination = p_id AND t.source = issuer_id), 0)
+          INTO funded;
         account_id := p_id;
         result := CASE WHEN existing.currency = p_currency AND existing.kind = p_kind
                              AND existing.metadata IS NOT DISTINCT FROM p_metadata
@@ -320,9 +355,10 @@ DECLARE
     existing    transfer;
     result      text := 'created';
 BEGIN
-    -- Queue behind concurrent debits of the source first, so that a retry racing its original
-    -- finds the original committed below instead of failing on the funds it already spent.
-    PERFORM pg_advisory_xact_lock(source_lock_key(p_source));
+    -- Requests with the same id queue here, so that a retry racing its original finds the
+    -- original committed below: it is answered as a replay (or, with other content, a conflict)
+    -- rather than refused for the funds its twin just spent.
+    PERFORM pg_advisory_xact_lock(id_lock_key(transfer_id));
     SELECT * INTO existing FROM transfer t WHERE t.id = transfer_id;
     IF NOT FOUND THEN
         INSERT INTO transfer (id, source, index, destination, amount, description, metadata)
@@ -346,6 +382,29 @@ BEGIN
 END
 $$;
 
+-- Refuses reads of an account that does not exist (LG006), so that an empty answer always means
+-- "no such transfers" and never "no such account".
+CREATE FUNCTION known_account(p_account uuid) RETURNS account
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    found_account account;
+BEGIN
+    SELECT * INTO found_account FROM account a WHERE a.id = p_account;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION USING ERRCODE = 'LG006', MESSAGE = format('account %s does not exist', p_account);
+    END IF;
+    RETURN found_account;
+END
+$$;
+
+-- The balance at an instant, or now when p_at is NULL. An instant in the future is answered as now.
+CREATE FUNCTION account_balance(p_account uuid, p_at timestamptz)
+RETURNS TABLE (account_id uuid, currency text, balance bigint, at timestamptz)
+LANGUAGE sql STABLE AS $$
+  SELECT a.id, a.currency, balance_at(a.id, least(p_at, now.at)), least(p_at, now.at)
+    FROM known_account(p_account) a, (SELECT clock_timestamp() AS at) now
+$$;
+
 -- The transfers of an account, newest first, each with the account's balance at its instant.
 -- Keyset pagination on (created_at, source, index): pass the last row of a page to get the
 -- next one (NULLs for the first page).
@@ -354,34 +413,44 @@ CREATE FUNCTION account_transfers(p_account uuid, p_direction text, p_before_at 
 RETURNS TABLE (id uuid, source uuid, index bigint, destination uuid, amount bigint, currency text,
                description text, metadata jsonb, created_at timestamptz,
                source_balance_after bigint, balance_after bigint)
-LANGUAGE sql STABLE AS $$
-  WITH page AS (
-    (SELECT t.*
-       FROM transfer t
-      WHERE p_direction IN ('out', 'all') AND t.source = p_account
-        AND (t.created_at, t.source, t.index) < 
-               (coalesce(p_before_at, 'infinity'), coalesce(p_before_source, 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
-                coalesce(p_before_index, 9223372036854775807))
-      ORDER BY t.created_at DESC
+LANGUAGE plpgsql STABLE AS $$
+#variable_conflict use_column
+DECLARE
+    listed      account := known_account(p_account);
+    before_at   timestamptz := coalesce(p_before_at, 'infinity');
+    before_src  uuid := coalesce(p_before_source, 'ffffffff-ffff-ffff-ffff-ffffffffffff');
+    before_idx  bigint := coalesce(p_before_index, 9223372036854775807);
+BEGIN
+    IF p_direction IS NULL OR p_direction NOT IN ('in', 'out', 'all') THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'direction must be in, out or all';
+    END IF;
+    IF p_limit IS NULL OR p_limit < 1 THEN
+        RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'limit must be positive';
+    END IF;
+    RETURN QUERY
+    WITH page AS (
+      (SELECT t.*
+         FROM transfer t
+        WHERE p_direction IN ('out', 'all') AND t.source = p_account
+          AND (t.created_at, t.source, t.index) < (before_at, before_src, before_idx)
+        ORDER BY t.created_at DESC
+        LIMIT p_limit)
+      UNION ALL
+      (SELECT c.*
+         FROM generate_series(0, credit_lanes() - 1) AS lane(n)
+        CROSS JOIN LATERAL (
+          SELECT t.*
+            FROM transfer t
+           WHERE p_direction IN ('in', 'all') AND t.destination = p_account AND t.credit_lane = lane.n
+             AND (t.created_at, t.source, t.index) < (before_at, before_src, before_idx)
+           ORDER BY t.created_at DESC
+           LIMIT p_limit) AS c)
+      ORDER BY created_at DESC, source DESC, index DESC
       LIMIT p_limit)
-    UNION ALL
-    (SELECT c.*
-       FROM generate_series(0, credit_lanes() - 1) AS lane(n)
-      CROSS JOIN LATERAL (
-        SELECT t.*
-          FROM transfer t
-         WHERE p_direction IN ('in', 'all') AND t.destination = p_account AND t.credit_lane = lane.n
-           AND (t.created_at, t.source, t.index) < 
-               (coalesce(p_before_at, 'infinity'), coalesce(p_before_source, 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
-                coalesce(p_before_index, 9223372036854775807))
-         ORDER BY t.created_at DESC
-         LIMIT p_limit) AS c)
-    ORDER BY created_at DESC, source DESC, index DESC
-    LIMIT p_limit)
-  SELECT page.id, page.source, page.index, page.destination, page.amount, a.currency,
-         page.description, page.metadata, page.created_at, page.source_balance_after,
-         balance_at(p_account, page.created_at)
-    FROM page
-    JOIN account a ON a.id = p_account
-   ORDER BY page.created_at DESC, page.source DESC, page.index DESC
+    SELECT page.id, page.source, page.index, page.destination, page.amount, listed.currency,
+           page.description, page.metadata, page.created_at, page.source_balance_after,
+           balance_at(p_account, page.created_at)
+      FROM page
+     ORDER BY page.created_at DESC, page.source DESC, page.index DESC;
+END
 $$;

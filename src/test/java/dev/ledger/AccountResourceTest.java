@@ -86,6 +86,21 @@ class AccountResourceTest {
     }
 
     @Test
+    void anIdAlreadyTakenByATransferIsAConflictNotAServerError() {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 10);
+        UUID bob = Api.openAccount(currency, 0);
+        UUID id = UUID.randomUUID();
+        Api.postTransfer(Map.of("id", id.toString(), "source", alice.toString(), "destination", bob.toString(),
+                "amount", 1)).then().statusCode(201);
+        given().contentType(ContentType.JSON).body(Map.of("id", id.toString(), "currency", currency,
+                "initial_balance", 5)).post("/accounts")
+                .then().statusCode(409).contentType("application/problem+json")
+                .body("type", equalTo("urn:ledger:problem:idempotency-conflict"));
+        given().get("/accounts/{id}", id).then().statusCode(404);
+    }
+
+    @Test
     void issuerAccountsMayGoNegative() {
         String currency = Api.freshCurrency();
         UUID issuer = UUID.fromString(given().contentType(ContentType.JSON)
@@ -148,7 +163,8 @@ class AccountResourceTest {
     @Test
     void balanceAtRejectsMalformedInstants() {
         UUID id = Api.openAccount(Api.freshCurrency(), 1);
-        for (String at : new String[] {"yesterday", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00", "1700000000"}) {
+        for (String at : new String[] {"yesterday", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00", "1700000000",
+                "-5000-01-01T00:00:00Z", "+300000-01-01T00:00:00Z"}) {
             given().queryParam("at", at).get("/accounts/{id}/balance", id).then().statusCode(400)
                     .contentType("application/problem+json")
                     .body("errors.field", hasItem("at"));

@@ -114,6 +114,74 @@ class ConcurrencyTest {
         assertEquals(HOT_ACCOUNTS + acknowledged.size(), logged, "funding transfers plus acknowledged ones");
     }
 
+    @Test
+    void racingRequestsWithOneIdMakeOneTransfer() throws Exception {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 100);
+        UUID bob = Api.openAccount(currency, 100);
+        UUID carol = Api.openAccount(currency, 0);
+        UUID id = UUID.randomUUID();
+        // Half send it from alice, half from bob (different content): exactly one wins, every
+        // same-content twin is a replay, every other-content twin a conflict; never a 422 or 500.
+        List<Response> answers = race(WRITERS, i -> Api.postTransfer(Map.of("id", id.toString(),
+                "source", (i % 2 == 0 ? alice : bob).toString(), "destination", carol.toString(), "amount", 60)));
+        long created = answers.stream().filter(a -> a.statusCode() == 201).count();
+        assertEquals(1, created, "one transfer created");
+        for (Response answer : answers) {
+            assertTrue(answer.statusCode() == 201 || answer.statusCode() == 200 || answer.statusCode() == 409,
+                    "answer " + answer.statusCode() + " " + answer.asString());
+            if (answer.statusCode() == 409) {
+                assertEquals("urn:ledger:problem:idempotency-conflict", answer.path("type"));
+            }
+        }
+        assertEquals(1, Db.number(pool, "SELECT count(*) FROM transfer WHERE id = $1", id));
+        assertEquals(60, Api.balance(carol));
+        LedgerInvariants.assertAll(pool);
+    }
+
+    @Test
+    void racingOpensOfOneAccountAndOfANewCurrencyMakeOneEach() throws Exception {
+        String currency = Api.freshCurrency();
+        UUID id = UUID.randomUUID();
+        List<Response> same = race(WRITERS, i -> io.restassured.RestAssured.given()
+                .contentType(io.restassured.http.ContentType.JSON)
+                .body(Map.of("id", id.toString(), "currency", currency, "initial_balance", 250))
+                .post("/accounts"));
+        assertEquals(1, same.stream().filter(a -> a.statusCode() == 201).count(), "one account created");
+        assertEquals(WRITERS - 1, same.stream().filter(a -> a.statusCode() == 200).count(), "the rest replayed");
+        assertEquals(250, Api.balance(id), "funded once");
+
+        String fresh = Api.freshCurrency();
+        List<Response> opens = race(WRITERS, i -> io.restassured.RestAssured.given()
+                .contentType(io.restassured.http.ContentType.JSON)
+                .body(Map.of("currency", fresh, "initial_balance", 1)).post("/accounts"));
+        assertTrue(opens.stream().allMatch(a -> a.statusCode() == 201), "every open of a new currency succeeds");
+        assertEquals(1, Db.number(pool, "SELECT count(*) FROM account WHERE currency = $1 AND is_default_issuer", fresh));
+        assertEquals(WRITERS + 1, Db.number(pool, "SELECT count(*) FROM account WHERE currency = $1", fresh));
+        LedgerInvariants.assertAll(pool);
+    }
+
+    /** Runs n requests at the same moment and returns every answer. */
+    private static List<Response> race(int n, java.util.function.IntFunction<Response> request) throws Exception {
+        ExecutorService threads = Executors.newFixedThreadPool(n);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Response>> futures = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int which = i;
+            futures.add(threads.submit(() -> {
+                start.await();
+                return request.apply(which);
+            }));
+        }
+        start.countDown();
+        List<Response> answers = new ArrayList<>();
+        for (Future<Response> future : futures) {
+            answers.add(future.get(2, TimeUnit.MINUTES));
+        }
+        threads.shutdown();
+        return answers;
+    }
+
     private static void record(UUID id, long amount, List<Response> answers, Map<UUID, Long> acknowledged,
             Set<UUID> refused, AtomicInteger replays, List<String> unexpected) {
         Set<Object> indexes = ConcurrentHashMap.newKeySet();

@@ -168,6 +168,16 @@ class DatabaseRulesTest {
     }
 
     @Test
+    void theRulesFireEvenForReplicationSessions() {
+        // ENABLE ALWAYS: session_replication_role = replica does not skip them.
+        assertEquals(0, Db.number(pool, "SELECT count(*) FROM pg_trigger"
+                + " WHERE tgrelid IN ('transfer'::regclass, 'account'::regclass) AND NOT tgisinternal"
+                + " AND tgenabled <> 'A'"));
+        assertEquals(6, Db.number(pool, "SELECT count(*) FROM pg_trigger"
+                + " WHERE tgrelid IN ('transfer'::regclass, 'account'::regclass) AND NOT tgisinternal"));
+    }
+
+    @Test
     void theServicesConnectionsBoundEveryStatement() {
         // The point-in-time guarantee rests on this bound (docs/design.md).
         assertEquals(10_000, Db.number(pool, "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'"));

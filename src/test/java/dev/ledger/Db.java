@@ -6,9 +6,6 @@ import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.function.Function;
 
 /** Direct SQL against the test database, bypassing the service, for rules PostgreSQL owns. */
 public final class Db {
@@ -20,14 +17,6 @@ public final class Db {
 
     public static RowSet<Row> query(Pool pool, String sql, Object... args) {
         return pool.preparedQuery(sql).execute(Tuple.from(java.util.Arrays.asList(args))).await().atMost(TIMEOUT);
-    }
-
-    public static <T> List<T> rows(Pool pool, Function<Row, T> mapper, String sql, Object... args) {
-        List<T> out = new ArrayList<>();
-        for (Row row : query(pool, sql, args)) {
-            out.add(mapper.apply(row));
-        }
-        return out;
     }
 
     public static long number(Pool pool, String sql, Object... args) {

@@ -157,6 +157,8 @@ class TransferResourceTest {
                         + "x".repeat(5000) + "\"}}",
                 "{\"source\":\"" + a + "\",\"destination\":\"" + b + "\",\"amount\":1,\"surprise\":1}",
                 "{\"source\":\"" + a + "\",\"destination\":\"" + b + "\",\"amount\":1",
+                "{\"source\":\"" + a + "\",\"destination\":\"" + b + "\",\"amount\":1,\"description\":\"nul\\u0000\"}",
+                "{\"source\":\"" + a + "\",\"destination\":\"" + b + "\",\"amount\":1,\"metadata\":{\"k\":\"\\u0000\"}}",
                 "[]",
                 "null",
                 "");
@@ -240,7 +242,9 @@ class TransferResourceTest {
         UUID alice = Api.openAccount(Api.freshCurrency(), 1);
         for (Map<String, Object> params : List.<Map<String, Object>>of(
                 Map.of("limit", 0), Map.of("limit", 1001), Map.of("limit", "ten"),
-                Map.of("direction", "sideways"), Map.of("cursor", "!!!"), Map.of("cursor", "bm90LWEtY3Vyc29y"))) {
+                Map.of("direction", "sideways"), Map.of("cursor", "!!!"), Map.of("cursor", "bm90LWEtY3Vyc29y"),
+                Map.of("cursor", java.util.Base64.getUrlEncoder().encodeToString(
+                        ("9223372036854775807," + UUID.randomUUID() + ",1").getBytes())))) {
             given().queryParams(params).get("/accounts/{id}/transfers", alice).then().statusCode(400)
                     .contentType("application/problem+json")
                     .body("type", equalTo("urn:ledger:problem:validation"));

@@ -35,8 +35,8 @@ public record Cursor(OffsetDateTime createdAt, UUID source, long index) {
             }
             Instant at = Instant.EPOCH.plus(Long.parseLong(parts[0]), ChronoUnit.MICROS);
             long index = Long.parseLong(parts[2]);
-            if (index < 1) {
-                throw new IllegalArgumentException("index below 1");
+            if (index < 1 || at.isBefore(Instant.EPOCH) || at.isAfter(Instant.parse("9999-12-31T23:59:59Z"))) {
+                throw new IllegalArgumentException("out of range");
             }
             return new Cursor(at.atOffset(ZoneOffset.UTC), UUID.fromString(parts[1]), index);
         } catch (IllegalArgumentException | ArithmeticException | java.time.DateTimeException e) {

@@ -37,8 +37,9 @@ public final class DatabaseErrors {
             return new LedgerException(ProblemType.DATABASE_UNAVAILABLE,
                     "The database could not be reached: " + failure.getMessage(), Map.of(), failure);
         }
+        String state = pg.getSqlState();
         String message = pg.getErrorMessage();
-        return switch (pg.getSqlState()) {
+        return switch (state) {
             case "LG001" -> new LedgerException(ProblemType.ACCOUNT_NOT_FOUND, message);
             case "LG002" -> new LedgerException(ProblemType.CURRENCY_MISMATCH, message);
             case "LG003" -> new LedgerException(ProblemType.INSUFFICIENT_FUNDS, message,
@@ -46,13 +47,26 @@ public final class DatabaseErrors {
             case "LG004" -> new LedgerException(ProblemType.INDEX_CONFLICT, message,
                     detailNumber(pg, "next_index"), failure);
             case "LG005" -> new LedgerException(ProblemType.IMMUTABLE, message);
-            case "23514", "23502", "22001", "22P02", "22023" ->
-                    new LedgerException(ProblemType.VALIDATION, message, Map.of(), failure);
+            case "LG006" -> new LedgerException(ProblemType.NOT_FOUND, message);
+            // An id the request chose is already taken by another kind of row (e.g. an account's
+            // funding transfer has the account's id).
+            case "23505" -> new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT, message);
+            case "23514", "23502" -> new LedgerException(ProblemType.VALIDATION, message,
+                    pg.getConstraint() == null ? Map.of() : Map.of("constraint", pg.getConstraint()), failure);
             case "22003" -> new LedgerException(ProblemType.AMOUNT_OUT_OF_RANGE, message);
-            case "40001", "40P01", "55P03", "57014", "53300" ->
+            case "40001", "40P01", "55P03", "57014" ->
                     new LedgerException(ProblemType.DATABASE_BUSY, message, Map.of(), failure);
-            default -> new LedgerException(ProblemType.INTERNAL, "Unexpected database error " + pg.getSqlState(),
-                    Map.of(), failure);
+            default -> byClass(state, message, failure);
+        };
+    }
+
+    private static LedgerException byClass(String state, String message, Throwable failure) {
+        return switch (state.substring(0, 2)) {
+            // Data exceptions: text with NUL, an instant out of range, a bad parameter value.
+            case "22" -> new LedgerException(ProblemType.VALIDATION, message, Map.of(), failure);
+            // Connection, resources, operator intervention (shutdown, cancel).
+            case "08", "53", "57" -> new LedgerException(ProblemType.DATABASE_UNAVAILABLE, message, Map.of(), failure);
+            default -> new LedgerException(ProblemType.INTERNAL, "Unexpected database error " + state, Map.of(), failure);
         };
     }
 

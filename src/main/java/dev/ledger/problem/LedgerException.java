@@ -18,6 +18,19 @@ public final class LedgerException extends RuntimeException {
         this.extensions = Map.copyOf(extensions);
     }
 
+    /**
+     * The same failure, telling the client which id to retry with when the outcome is unknown
+     * (a 5xx: the write may or may not have committed).
+     */
+    public LedgerException withRetryId(java.util.UUID id) {
+        if (type.status() < 500) {
+            return this;
+        }
+        Map<String, Object> withId = new java.util.HashMap<>(extensions);
+        withId.put("id", id.toString());
+        return new LedgerException(type, getMessage(), withId, getCause());
+    }
+
     public ProblemType type() {
         return type;
     }

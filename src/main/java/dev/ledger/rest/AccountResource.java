@@ -23,6 +23,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -56,6 +57,8 @@ public class AccountResource {
             content = @Content(schema = @Schema(implementation = Account.class),
                     examples = @ExampleObject(name = "account", value = Examples.ACCOUNT)))
     @APIResponse(responseCode = "200", description = "Replay: this id was already opened with the same request",
+            headers = @Header(name = TransferResource.REPLAYED_HEADER, description = "true",
+                    schema = @Schema(implementation = String.class)),
             content = @Content(schema = @Schema(implementation = Account.class)))
     @APIResponse(responseCode = "400", description = "Invalid request", content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
@@ -75,7 +78,7 @@ public class AccountResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
         NewAccount keyed = request.withId(Params.idempotencyId(request.id(), idempotencyKey));
         return ledger.openAccount(keyed).map(written -> written.replayed()
-                ? RestResponse.ok(written.value())
+                ? RestResponse.ResponseBuilder.ok(written.value()).header(TransferResource.REPLAYED_HEADER, "true").build()
                 : RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, written.value())
                         .location(URI.create("/accounts/" + written.value().id())).build());
     }

@@ -33,16 +33,21 @@ final class Params {
         return raw == null ? null : uuid(name, raw);
     }
 
-    /** An RFC 3339 timestamp with an explicit offset, or null when absent. */
+    /** An RFC 3339 timestamp with an explicit offset, years 1 to 9999, or null when absent. */
     static OffsetDateTime instant(String name, String raw) {
         if (raw == null) {
             return null;
         }
         try {
-            return OffsetDateTime.parse(raw, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            OffsetDateTime instant = OffsetDateTime.parse(raw, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            if (instant.getYear() >= 1 && instant.getYear() <= 9999) {
+                return instant;
+            }
         } catch (DateTimeParseException e) {
-            throw invalid(name, "must be an RFC 3339 timestamp with offset, such as 2026-01-31T12:00:00Z");
+            // answered below
         }
+        throw invalid(name, "must be an RFC 3339 timestamp with offset between years 1 and 9999, "
+                + "such as 2026-01-31T12:00:00Z");
     }
 
     static long positiveLong(String name, String raw) {

@@ -3,6 +3,8 @@ package dev.ledger.service;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.uuid.Generators;
+import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import dev.ledger.config.LedgerConfig;
 import dev.ledger.mapping.Account;
 import dev.ledger.mapping.AccountKind;
@@ -38,6 +40,9 @@ import java.util.UUID;
 @ApplicationScoped
 public class LedgerService {
 
+    /** Time-ordered (version 7) ids for requests that bring none. */
+    private static final TimeBasedEpochGenerator NEW_IDS = Generators.timeBasedEpochGenerator();
+
     private static final String CREATED = "created";
     private static final String REPLAYED = "replayed";
 
@@ -51,13 +56,14 @@ public class LedgerService {
         this.json = json;
     }
 
-    public Uni<Written<Account>> openAccount(NewAccount request) {
+    public Uni<Written<Account>> openAccount(NewAccount unkeyed) {
+        NewAccount request = unkeyed.id() != null ? unkeyed : unkeyed.withId(NEW_IDS.generate());
         Tuple args = Tuple.from(Arrays.asList(request.id(), request.currency(), request.kindOrDefault().sqlName(),
                 request.initialBalanceOrZero(), encode(request.metadata())));
         return execute(Sql.OPEN_ACCOUNT, args).map(rows -> {
             Row row = single(rows);
             return written(row, toAccount(row), "account " + request.id());
-        });
+        }).onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
     }
 
     public Uni<Account> account(UUID id) {
@@ -69,18 +75,19 @@ public class LedgerService {
     public Uni<Balance> balance(UUID accountId, OffsetDateTime at) {
         return execute(Sql.BALANCE, Tuple.of(accountId, at)).map(rows -> {
             Row row = found(rows, "account " + accountId);
-            return new Balance(row.getUUID("id"), row.getString("currency"), row.getLong("balance"),
+            return new Balance(row.getUUID("account_id"), row.getString("currency"), row.getLong("balance"),
                     row.getOffsetDateTime("at"));
         });
     }
 
-    public Uni<Written<Transfer>> postTransfer(NewTransfer request) {
+    public Uni<Written<Transfer>> postTransfer(NewTransfer unkeyed) {
+        NewTransfer request = unkeyed.id() != null ? unkeyed : unkeyed.withId(NEW_IDS.generate());
         Tuple args = Tuple.from(Arrays.asList(request.id(), request.source(), request.destination(), request.amount(),
                 request.expectedIndex(), request.description(), encode(request.metadata())));
         return execute(Sql.POST_TRANSFER, args).map(rows -> {
             Row row = single(rows);
             return written(row, toTransfer(row), "transfer " + request.id());
-        });
+        }).onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
     }
 
     public Uni<Transfer> transfer(UUID id) {
@@ -99,7 +106,7 @@ public class LedgerService {
         Tuple args = Tuple.from(Arrays.asList(accountId, direction.sqlName(),
                 after == null ? null : after.createdAt(), after == null ? null : after.source(),
                 after == null ? null : after.index(), limit + 1));
-        return execute(Sql.ACCOUNT_TRANSFERS, args).flatMap(rows -> {
+        return execute(Sql.ACCOUNT_TRANSFERS, args).map(rows -> {
             List<TransferItem> items = new ArrayList<>(rows.size());
             for (Row row : rows) {
                 items.add(new TransferItem(toTransfer(row), row.getLong("balance_after")));
@@ -109,15 +116,7 @@ public class LedgerService {
                 items.remove(limit);
                 next = Cursor.after(items.get(limit - 1).transfer()).encode();
             }
-            TransferPage page = new TransferPage(items, next);
-            if (!items.isEmpty()) {
-                return Uni.createFrom().item(page);
-            }
-            // An empty page is either an account without (further) transfers or no account at all.
-            return execute(Sql.ACCOUNT_EXISTS, Tuple.of(accountId)).map(found -> {
-                found(found, "account " + accountId);
-                return page;
-            });
+            return new TransferPage(items, next);
         });
     }
 

@@ -1,8 +1,8 @@
 package dev.ledger.service;
 
 /**
- * Every statement the service sends. Each calls a view or function of db/migration, where
- * the rules live; the client prepares each once per connection and reuses it.
+ * Every statement the service sends. Each reads a view or calls a function of db/migration,
+ * where the rules live; the client prepares each once per connection and reuses it.
  */
 final class Sql {
 
@@ -12,16 +12,13 @@ final class Sql {
 
     static final String ACCOUNT = "SELECT * FROM account_view WHERE id = $1";
 
-    static final String BALANCE = "SELECT a.id, a.currency, balance_at(a.id, coalesce($2::timestamptz, 'infinity')) AS balance,"
-            + " coalesce($2::timestamptz, clock_timestamp()) AS at FROM account a WHERE a.id = $1";
+    static final String BALANCE = "SELECT * FROM account_balance($1, $2)";
 
     static final String TRANSFER_BY_ID = "SELECT * FROM transfer_view WHERE id = $1";
 
     static final String TRANSFER_BY_INDEX = "SELECT * FROM transfer_view WHERE source = $1 AND index = $2";
 
     static final String ACCOUNT_TRANSFERS = "SELECT * FROM account_transfers($1, $2, $3, $4, $5, $6)";
-
-    static final String ACCOUNT_EXISTS = "SELECT 1 FROM account WHERE id = $1";
 
     private Sql() {
     }
