@@ -14,6 +14,8 @@ public interface LedgerConfig {
 
     Retry retry();
 
+    Batch batch();
+
     Pages pages();
 
     /** Read by EmbeddedPostgresConfigSourceFactory before this mapping exists; declared here to document it. */
@@ -29,6 +31,20 @@ public interface LedgerConfig {
 
         @WithDefault("PT0.050S")
         Duration backoffMax();
+    }
+
+    /** Coalescing of concurrent transfer requests into one statement (see TransferBatcher). */
+    interface Batch {
+        /** Transfers per statement; at most 64 keeps PostgreSQL's subtransaction cache from overflowing. */
+        @WithDefault("64")
+        int maxSize();
+
+        @WithDefault("2")
+        int maxInFlight();
+
+        /** Requests waiting for a batch beyond this are refused with 503. */
+        @WithDefault("4096")
+        int maxQueued();
     }
 
     interface Pages {

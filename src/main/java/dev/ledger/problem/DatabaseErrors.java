@@ -22,11 +22,12 @@ public final class DatabaseErrors {
     }
 
     public static boolean isTransient(Throwable failure) {
-        if (!(failure instanceof PgException pg)) {
-            return false;
-        }
-        return TRANSIENT_SQLSTATES.contains(pg.getSqlState())
-                || ("23505".equals(pg.getSqlState()) && RETRYABLE_UNIQUE_CONSTRAINTS.contains(pg.getConstraint()));
+        return failure instanceof PgException pg && isTransient(pg.getSqlState(), pg.getConstraint());
+    }
+
+    public static boolean isTransient(String sqlState, String constraint) {
+        return TRANSIENT_SQLSTATES.contains(sqlState)
+                || ("23505".equals(sqlState) && RETRYABLE_UNIQUE_CONSTRAINTS.contains(constraint));
     }
 
     public static RuntimeException translate(Throwable failure) {
@@ -37,26 +38,30 @@ public final class DatabaseErrors {
             return new LedgerException(ProblemType.DATABASE_UNAVAILABLE,
                     "The database could not be reached: " + failure.getMessage(), Map.of(), failure);
         }
-        String state = pg.getSqlState();
-        String message = pg.getErrorMessage();
+        return translate(pg.getSqlState(), pg.getErrorMessage(), pg.getDetail(), pg.getConstraint(), failure);
+    }
+
+    /** PostgreSQL's error, as fields: one statement of a batch reports each item's error this way. */
+    public static LedgerException translate(String state, String message, String detail, String constraint,
+            Throwable cause) {
         return switch (state) {
             case "LG001" -> new LedgerException(ProblemType.ACCOUNT_NOT_FOUND, message);
             case "LG002" -> new LedgerException(ProblemType.CURRENCY_MISMATCH, message);
             case "LG003" -> new LedgerException(ProblemType.INSUFFICIENT_FUNDS, message,
-                    detailNumber(pg, "balance"), failure);
+                    detailNumber(detail, "balance"), cause);
             case "LG004" -> new LedgerException(ProblemType.INDEX_CONFLICT, message,
-                    detailNumber(pg, "next_index"), failure);
+                    detailNumber(detail, "next_index"), cause);
             case "LG005" -> new LedgerException(ProblemType.IMMUTABLE, message);
             case "LG006" -> new LedgerException(ProblemType.NOT_FOUND, message);
             // An id the request chose is already taken by another kind of row (e.g. an account's
             // funding transfer has the account's id).
             case "23505" -> new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT, message);
             case "23514", "23502" -> new LedgerException(ProblemType.VALIDATION, message,
-                    pg.getConstraint() == null ? Map.of() : Map.of("constraint", pg.getConstraint()), failure);
+                    constraint == null ? Map.of() : Map.of("constraint", constraint), cause);
             case "22003" -> new LedgerException(ProblemType.AMOUNT_OUT_OF_RANGE, message);
             case "40001", "40P01", "55P03", "57014" ->
-                    new LedgerException(ProblemType.DATABASE_BUSY, message, Map.of(), failure);
-            default -> byClass(state, message, failure);
+                    new LedgerException(ProblemType.DATABASE_BUSY, message, Map.of(), cause);
+            default -> byClass(state, message, cause);
         };
     }
 
@@ -71,8 +76,7 @@ public final class DatabaseErrors {
     }
 
     /** The rules report numbers as {@code name=value} in the error's DETAIL. */
-    private static Map<String, Object> detailNumber(PgException pg, String name) {
-        String detail = pg.getDetail();
+    private static Map<String, Object> detailNumber(String detail, String name) {
         String prefix = name + "=";
         if (detail == null || !detail.startsWith(prefix)) {
             return Map.of();

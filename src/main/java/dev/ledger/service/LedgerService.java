@@ -47,11 +47,13 @@ public class LedgerService {
     private static final String REPLAYED = "replayed";
 
     private final Pool pool;
+    private final TransferBatcher batcher;
     private final LedgerConfig config;
     private final ObjectMapper json;
 
-    LedgerService(Pool pool, LedgerConfig config, ObjectMapper json) {
+    LedgerService(Pool pool, TransferBatcher batcher, LedgerConfig config, ObjectMapper json) {
         this.pool = pool;
+        this.batcher = batcher;
         this.config = config;
         this.json = json;
     }
@@ -80,14 +82,10 @@ public class LedgerService {
         });
     }
 
+    /** Goes to the database in a batch with concurrent requests (TransferBatcher). */
     public Uni<Written<Transfer>> postTransfer(NewTransfer unkeyed) {
         NewTransfer request = unkeyed.id() != null ? unkeyed : unkeyed.withId(NEW_IDS.generate());
-        Tuple args = Tuple.from(Arrays.asList(request.id(), request.source(), request.destination(), request.amount(),
-                request.expectedIndex(), request.description(), encode(request.metadata())));
-        return execute(Sql.POST_TRANSFER, args).map(rows -> {
-            Row row = single(rows);
-            return written(row, toTransfer(row), "transfer " + request.id());
-        }).onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
+        return batcher.submit(request).map(row -> written(row, toTransfer(row), "transfer " + request.id())).onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
     }
 
     public Uni<Transfer> transfer(UUID id) {

@@ -8,7 +8,7 @@ final class Sql {
 
     static final String OPEN_ACCOUNT = "SELECT * FROM open_account($1, $2, $3, $4, $5::text::jsonb)";
 
-    static final String POST_TRANSFER = "SELECT * FROM post_transfer($1, $2, $3, $4, $5, $6, $7::text::jsonb)";
+    static final String POST_TRANSFERS = "SELECT * FROM post_transfers($1, $2, $3, $4, $5, $6, $7)";
 
     static final String ACCOUNT = "SELECT * FROM account_view WHERE id = $1";
 

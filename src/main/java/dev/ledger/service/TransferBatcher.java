@@ -1,0 +1,153 @@
+package dev.ledger.service;
+
+import dev.ledger.config.LedgerConfig;
+import dev.ledger.mapping.NewTransfer;
+import dev.ledger.problem.DatabaseErrors;
+import dev.ledger.problem.LedgerException;
+import dev.ledger.problem.ProblemType;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Coalesces concurrent transfer requests into batches: one statement, one transaction and one
+ * commit (post_transfers) for many transfers, each still answered with its own result.
+ *
+ * <p>Adaptive, with no timer: a request that finds fewer than {@code max-in-flight} batches
+ * running is sent at once, alone, so a lone request waits for nothing; requests arriving while
+ * batches run queue up and leave together in the next one. Bounded: at most max-in-flight
+ * batches of at most max-size items, and at most max-queued waiting requests (beyond: 503).
+ */
+@ApplicationScoped
+class TransferBatcher {
+
+    private final Pool pool;
+    private final LedgerConfig config;
+
+    /** Guarded by this. */
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    /** Guarded by this. */
+    private int inFlight;
+
+    TransferBatcher(Pool pool, LedgerConfig config) {
+        this.pool = pool;
+        this.config = config;
+    }
+
+    /** The row post_transfers answered for this request (outcome created, replayed or conflict). */
+    Uni<Row> submit(NewTransfer request) {
+        return Uni.createFrom().emitter(emitter -> enqueue(new Pending(request, 1, emitter)));
+    }
+
+    private void enqueue(Pending pending) {
+        boolean queued;
+        synchronized (this) {
+            queued = queue.size() < config.batch().maxQueued();
+            if (queued) {
+                queue.addLast(pending);
+            }
+        }
+        if (!queued) {
+            pending.emitter().fail(new LedgerException(ProblemType.DATABASE_BUSY,
+                    "More than " + config.batch().maxQueued() + " transfers are waiting for the database"));
+            return;
+        }
+        drain();
+    }
+
+    private void drain() {
+        List<Pending> batch;
+        synchronized (this) {
+            if (inFlight >= config.batch().maxInFlight() || queue.isEmpty()) {
+                return;
+            }
+            int size = Math.min(queue.size(), config.batch().maxSize());
+            batch = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                batch.add(queue.pollFirst());
+            }
+            inFlight++;
+        }
+        pool.preparedQuery(Sql.POST_TRANSFERS).execute(arguments(batch))
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> new LedgerException(
+                        ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + config.databaseTimeout()))
+                .subscribe().with(rows -> {
+                    finished();
+                    answer(batch, rows);
+                }, failure -> {
+                    finished();
+                    RuntimeException translated = DatabaseErrors.translate(failure);
+                    batch.forEach(pending -> pending.emitter().fail(translated));
+                });
+    }
+
+    private void finished() {
+        synchronized (this) {
+            inFlight--;
+        }
+        drain();
+    }
+
+    private void answer(List<Pending> batch, RowSet<Row> rows) {
+        boolean[] answered = new boolean[batch.size()];
+        for (Row row : rows) {
+            int position = row.getInteger("ordinal") - 1;
+            Pending pending = batch.get(position);
+            answered[position] = true;
+            if (!"failed".equals(row.getString("outcome"))) {
+                pending.emitter().complete(row);
+                continue;
+            }
+            String state = row.getString("error_state");
+            String constraint = row.getString("error_constraint");
+            // A deadlock or a stale-snapshot collision of this item alone: it joins a later batch.
+            if (DatabaseErrors.isTransient(state, constraint) && pending.attempt() < config.retry().maxAttempts()) {
+                enqueue(new Pending(pending.request(), pending.attempt() + 1, pending.emitter()));
+                continue;
+            }
+            pending.emitter().fail(DatabaseErrors.translate(state, row.getString("error_message"),
+                    row.getString("error_detail"), constraint, null));
+        }
+        for (int i = 0; i < answered.length; i++) {
+            if (!answered[i]) {
+                batch.get(i).emitter().fail(new LedgerException(ProblemType.INTERNAL,
+                        "The database gave no answer for a transfer of the batch", Map.of(), null));
+            }
+        }
+    }
+
+    private static Tuple arguments(List<Pending> batch) {
+        int size = batch.size();
+        UUID[] ids = new UUID[size];
+        UUID[] sources = new UUID[size];
+        UUID[] destinations = new UUID[size];
+        Long[] amounts = new Long[size];
+        Long[] expectedIndexes = new Long[size];
+        String[] descriptions = new String[size];
+        String[] metadata = new String[size];
+        for (int i = 0; i < size; i++) {
+            NewTransfer request = batch.get(i).request();
+            ids[i] = request.id();
+            sources[i] = request.source();
+            destinations[i] = request.destination();
+            amounts[i] = request.amount();
+            expectedIndexes[i] = request.expectedIndex();
+            descriptions[i] = request.description();
+            metadata[i] = request.metadata() == null ? null : request.metadata().toString();
+        }
+        return Tuple.of(ids, sources, destinations, amounts, expectedIndexes, descriptions)
+                .addArrayOfString(metadata);
+    }
+
+    private record Pending(NewTransfer request, int attempt, UniEmitter<? super Row> emitter) {
+    }
+}
