@@ -41,7 +41,9 @@ import java.util.regex.Pattern;
  *   <li>{@code transfers}: a transfer of 1 between two distinct random accounts of the set, with a
  *       fresh Idempotency-Key; 201 is a success;</li>
  *   <li>{@code balances}: a balance read of a random account; 200 is a success;</li>
- *   <li>{@code mix}: 3 balance reads for 1 transfer (chosen at random per user).</li>
+ *   <li>{@code mix}: 3 balance reads for 1 transfer (chosen at random per user);</li>
+ *   <li>{@code hot-source}: transfers of 1, all from the first account to random others (as when
+ *       an issuer funds new accounts).</li>
  * </ul>
  * Anything else is a failure. No assertions: the caller reads the stats.
  *
@@ -89,13 +91,13 @@ public class Capacity extends Simulation {
 
     {
         ChainBuilder request = switch (workload) {
-            case "transfers" -> transfer;
+            case "transfers", "hot-source" -> transfer;
             case "balances" -> balance;
             case "mix" -> randomSwitch().on(
                     percent(75.0).then(balance),
                     percent(25.0).then(transfer));
             default -> throw new IllegalArgumentException(
-                    "workload must be transfers, balances or mix, not " + workload);
+                    "workload must be transfers, balances, mix or hot-source, not " + workload);
         };
         if (accountCount < (workload.equals("balances") ? 1 : 2)) {
             throw new IllegalArgumentException("accounts must be at least "
@@ -164,7 +166,7 @@ public class Capacity extends Simulation {
     private Session pickPair(Session session) {
         String[] ids = accounts;
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        int source = random.nextInt(ids.length);
+        int source = workload.equals("hot-source") ? 0 : random.nextInt(ids.length);
         int destination = (source + 1 + random.nextInt(ids.length - 1)) % ids.length;
         return session.set("source", ids[source]).set("destination", ids[destination]);
     }

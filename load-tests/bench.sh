@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# The benchmark record, on one machine, in one command (see docs/benchmarks.md):
+#   load-tests/bench.sh                      # RUNS=3 DURATION=20 HISTORY=0
+#   RUNS=1 DURATION=10 load-tests/bench.sh   # a quick look
+#   HISTORY=1000000 load-tests/bench.sh      # with 1M transfers of history, 100k of them on one account
+# It starts the machine's PostgreSQL 15 (durable commits, default settings), builds and starts
+# the packaged service, and in each run measures, in the same conditions:
+#   - pgbench ceilings: one plain INSERT per transaction (no rules), one ledger transfer per
+#     transaction (every rule), one transfer per transaction from a single hot source;
+#   - Gatling Capacity: the highest arrival rate held with p99 <= 50 ms and no failure, for
+#     transfers over many accounts, transfers from one hot source, balance reads, and a 3:1 mix;
+#   - Gatling SeedWorkload at 1,024 users (once), with the service's RSS and CPU sampled.
+# Results: load-tests/target/bench/results.md (medians over the runs) and the raw files beside it.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-20}          # seconds per pgbench run and per Capacity step
+CLIENTS=${CLIENTS:-32}
+ACCOUNTS=${ACCOUNTS:-10000}       # accounts for pgbench and "many accounts"
+HISTORY=${HISTORY:-0}             # transfers of history seeded before the runs
+SEED_USERS=${SEED_USERS:-1024}
+RATES=${RATES:-250 500 1000 2000 3000 4000 6000 8000}
+PORT=${PORT:-8080}
+DB=ledger_bench
+OUT=load-tests/target/bench
+P99_LIMIT_MS=50
+
+mkdir -p "$OUT"
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" | tee -a "$OUT/bench.log"; }
+psql_db() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"); }
+
+log "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); runs=$RUNS duration=${DURATION}s"
+
+# ---- PostgreSQL 15, a fresh database ---------------------------------------------------------
+pg_ctlcluster 15 main status >/dev/null 2>&1 || pg_ctlcluster 15 main start
+for _ in $(seq 60); do pg_isready -q -h localhost && break; sleep 1; done
+psql_db <<SQL
+DROP DATABASE IF EXISTS $DB WITH (FORCE);
+SELECT 'CREATE ROLE ledger' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger')\gexec
+ALTER ROLE ledger LOGIN PASSWORD 'ledger';
+CREATE DATABASE $DB OWNER ledger;
+SQL
+
+# ---- build, start the service, time start-to-ready -------------------------------------------
+log "building the service and the load tests"
+./mvnw -B -q package -DskipTests
+./mvnw -B -q -f load-tests/pom.xml test-compile
+export QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://localhost:5432/$DB
+export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/$DB
+export QUARKUS_DATASOURCE_USERNAME=ledger QUARKUS_DATASOURCE_PASSWORD=ledger
+start_ns=$(date +%s%N)
+java -Dquarkus.http.port="$PORT" -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
+SERVICE_PID=$!
+trap 'kill $SERVICE_PID 2>/dev/null || true' EXIT
+until curl -sf "http://localhost:$PORT/q/health/ready" >/dev/null; do sleep 0.05; done
+ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+log "service ready ${ready_ms} ms after launch (JVM start, migrations on an empty database, first health check)"
+
+# ---- accounts and history ---------------------------------------------------------------------
+PGB="runuser -u postgres -- pgbench -n -c $CLIENTS -j 2 -T $DURATION -D accounts=$ACCOUNTS"
+psql_db -d "$DB" -v accounts="$ACCOUNTS" -f "$PWD/load-tests/pgbench/setup.sql" >/dev/null
+if (( HISTORY > 0 )); then
+    log "seeding $HISTORY transfers of history through the ledger's own rules"
+    psql_db -d "$DB" -v transfers="$HISTORY" -v accounts="$ACCOUNTS" -f "$PWD/load-tests/pgbench/history.sql"
+fi
+psql_db -d "$DB" -c "VACUUM ANALYZE"
+
+# ---- helpers ----------------------------------------------------------------------------------
+pgbench_tps() { # script -> tps
+    (cd / && $PGB -f "$PWD/load-tests/pgbench/$1.sql" "$DB" 2>&1) | tee -a "$OUT/pgbench-$1.log" \
+        | awk '/^tps/ {printf "%.0f", $3}'
+}
+gatling() { # simulation, extra -D flags... -> path of stats.json
+    local sim=$1; shift
+    ./mvnw -B -q -f load-tests/pom.xml gatling:test -Dgatling.simulationClass="dev.ledger.load.$sim" \
+        -DbaseUrl="http://localhost:$PORT" "$@" >> "$OUT/gatling.log" 2>&1 || true
+    java load-tests/src/test/java/dev/ledger/load/ReportStats.java
+}
+stat() { # stats.json, python expression over s -> value
+    python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
+}
+capacity() { # workload, accounts -> "rate p99 ok/s" of the highest step held
+    local workload=$1 accounts=$2 held="0 - -"
+    for rate in $RATES; do
+        local stats; stats=$(gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drate="$rate" \
+            -Dduration="$DURATION" -Dcurrency="C$RANDOM")
+        local ko p99 ok_rate
+        ko=$(stat "$stats" "s['numberOfRequests']['ko']")
+        p99=$(stat "$stats" "s['percentiles4']['total']")
+        ok_rate=$(stat "$stats" "round(s['numberOfRequests']['ok'] / $DURATION)")
+        echo "$workload accounts=$accounts rate=$rate ko=$ko p99=${p99}ms ok/s=$ok_rate" >> "$OUT/capacity.log"
+        if [[ "$ko" != "0" ]] || (( p99 > P99_LIMIT_MS )); then break; fi
+        held="$rate $p99 $ok_rate"
+    done
+    echo "$held"
+}
+
+# ---- the runs ---------------------------------------------------------------------------------
+: > "$OUT/runs.tsv"
+for run in $(seq "$RUNS"); do
+    log "run $run/$RUNS: pgbench ceilings"
+    plain=$(pgbench_tps plain_insert)
+    rules=$(pgbench_tps ledger_transfer)
+    hot=$(pgbench_tps ledger_hot_source)
+    reads=$(pgbench_tps ledger_balance)
+    log "run $run/$RUNS: Gatling capacity steps"
+    many=$(capacity transfers "$ACCOUNTS")
+    hot_http=$(capacity hot-source 1000)
+    balances=$(capacity balances "$ACCOUNTS")
+    mix=$(capacity mix "$ACCOUNTS")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$plain" "$rules" "$hot" "$reads" \
+        "$many" "$hot_http" "$balances" "$mix" | tee -a "$OUT/runs.tsv"
+done
+
+# ---- SeedWorkload at 1,024 users, with RSS and CPU sampled ------------------------------------
+log "SeedWorkload at $SEED_USERS users"
+( while kill -0 "$SERVICE_PID" 2>/dev/null; do ps -o rss=,pcpu= -p "$SERVICE_PID"; sleep 1; done ) > "$OUT/service-usage.log" &
+SAMPLER=$!
+seed=$(gatling SeedWorkload -Dusers="$SEED_USERS" -Dramp=30 -Dduration=60)
+kill $SAMPLER 2>/dev/null || true
+seed_line="requests=$(stat "$seed" "s['numberOfRequests']['total']") failed=$(stat "$seed" "s['numberOfRequests']['ko']") p50=$(stat "$seed" "s['percentiles1']['total']")ms p99=$(stat "$seed" "s['percentiles4']['total']")ms"
+rss_max=$(awk '{ if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }' "$OUT/service-usage.log")
+cpu_avg=$(awk '{ s += $2; n++ } END { printf "%.0f", s / n }' "$OUT/service-usage.log")
+log "SeedWorkload: $seed_line, service RSS max ${rss_max} MB, CPU mean ${cpu_avg}%"
+
+# ---- the table --------------------------------------------------------------------------------
+python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$rss_max" "$cpu_avg" "$HISTORY" <<'PY' > "$OUT/results.md"
+import statistics, sys
+rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
+def med(col, part=0):
+    values = [float(r[col].split()[part]) for r in rows if r[col].split()[part] not in ("-",)]
+    return f"{statistics.median(values):.0f}" if values else "-"
+print(f"Runs: {len(rows)} (medians), history: {sys.argv[6]} transfers, service ready in {sys.argv[2]} ms\n")
+print("| measure | median | each run |")
+print("|---|---|---|")
+names = ["pgbench: plain INSERT per tx (no rules), tx/s", "pgbench: ledger transfer per tx (all rules), tx/s",
+         "pgbench: hot source, transfer per tx, tx/s", "pgbench: balance read, tx/s"]
+for i, name in enumerate(names, start=1):
+    print(f"| {name} | {med(i)} | {', '.join(r[i] for r in rows)} |")
+http = ["HTTP transfers, many accounts", "HTTP transfers, one hot source", "HTTP balance reads", "HTTP 3:1 mix"]
+for i, name in enumerate(http, start=5):
+    print(f"| {name}: highest rate held (p99 ≤ 50 ms, 0 errors), req/s | {med(i)} | "
+          f"{', '.join(r[i].split()[0] + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
+print(f"\nSeedWorkload: {sys.argv[3]}; service RSS max {sys.argv[4]} MB, CPU mean {sys.argv[5]} % (of one core)")
+PY
+cat "$OUT/results.md" | tee -a "$OUT/bench.log"
