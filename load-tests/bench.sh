@@ -13,6 +13,7 @@
 # Results: load-tests/target/bench/results.md (medians over the runs) and the raw files beside it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$PWD
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-20}          # seconds per pgbench run and per Capacity step
@@ -20,7 +21,7 @@ CLIENTS=${CLIENTS:-32}
 ACCOUNTS=${ACCOUNTS:-10000}       # accounts for pgbench and "many accounts"
 HISTORY=${HISTORY:-0}             # transfers of history seeded before the runs
 SEED_USERS=${SEED_USERS:-1024}
-RATES=${RATES:-250 500 1000 2000 3000 4000 6000 8000}
+RATES=${RATES:-500 1000 1500 2000 3000 4000 6000 8000}
 PORT=${PORT:-8080}
 DB=ledger_bench
 OUT=load-tests/target/bench
@@ -59,16 +60,16 @@ log "service ready ${ready_ms} ms after launch (JVM start, migrations on an empt
 
 # ---- accounts and history ---------------------------------------------------------------------
 PGB="runuser -u postgres -- pgbench -n -c $CLIENTS -j 2 -T $DURATION -D accounts=$ACCOUNTS"
-psql_db -d "$DB" -v accounts="$ACCOUNTS" -f "$PWD/load-tests/pgbench/setup.sql" >/dev/null
+psql_db -d "$DB" -v accounts="$ACCOUNTS" -f "$REPO/load-tests/pgbench/setup.sql" >/dev/null
 if (( HISTORY > 0 )); then
     log "seeding $HISTORY transfers of history through the ledger's own rules"
-    psql_db -d "$DB" -v transfers="$HISTORY" -v accounts="$ACCOUNTS" -f "$PWD/load-tests/pgbench/history.sql"
+    psql_db -d "$DB" -v transfers="$HISTORY" -v accounts="$ACCOUNTS" -f "$REPO/load-tests/pgbench/history.sql"
 fi
 psql_db -d "$DB" -c "VACUUM ANALYZE"
 
 # ---- helpers ----------------------------------------------------------------------------------
 pgbench_tps() { # script -> tps
-    (cd / && $PGB -f "$PWD/load-tests/pgbench/$1.sql" "$DB" 2>&1) | tee -a "$OUT/pgbench-$1.log" \
+    (cd / && $PGB -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) | tee -a "$OUT/pgbench-$1.log" \
         | awk '/^tps/ {printf "%.0f", $3}'
 }
 gatling() { # simulation, extra -D flags... -> path of stats.json
@@ -95,6 +96,10 @@ capacity() { # workload, accounts -> "rate p99 ok/s" of the highest step held
     done
     echo "$held"
 }
+
+# ---- warm-up: JIT and connection pools, not measured ------------------------------------------
+log "warm-up: 30 s of the 3:1 mix"
+gatling Capacity -Dworkload=mix -Daccounts=1000 -Drate=300 -Dduration=30 -Dcurrency=WARMUP > /dev/null
 
 # ---- the runs ---------------------------------------------------------------------------------
 : > "$OUT/runs.tsv"

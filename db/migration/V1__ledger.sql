@@ -85,8 +85,11 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT hashtextextended(p_account::te
 
 -- The credits of an account up to an instant: the sum of each lane's last running total, and
 -- the latest created_at among those rows. One index probe per lane.
-CREATE FUNCTION credits_at(p_account uuid, p_at timestamptz, OUT total numeric, OUT latest timestamptz)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+-- A single-SELECT SQL function returning a table, so that PostgreSQL inlines it into the calling
+-- query (and into PL/pgSQL's cached plans) instead of planning it on every call.
+CREATE FUNCTION credits_at(p_account uuid, p_at timestamptz)
+RETURNS TABLE (total numeric, latest timestamptz)
+LANGUAGE sql STABLE PARALLEL SAFE ROWS 1 AS $$
   SELECT coalesce(sum(last_credit.total), 0), max(last_credit.created_at)
   FROM generate_series(0, credit_lanes() - 1) AS lane(n)
   CROSS JOIN LATERAL (
@@ -97,22 +100,23 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     LIMIT 1) AS last_credit
 $$;
 
--- Everything ever debited from an account up to an instant: one index probe.
-CREATE FUNCTION debited_at(p_account uuid, p_at timestamptz) RETURNS numeric
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT coalesce((
-    SELECT t.source_debited
-    FROM transfer t
-    WHERE t.source = p_account AND t.created_at <= p_at
-    ORDER BY t.created_at DESC
-    LIMIT 1), 0)
-$$;
-
--- The balance at an instant ('infinity' for now). Cost: credit_lanes() + 1 index probes,
--- whatever the length of the account's history. A balance must fit in 64 bits (22003 if not).
+-- The balance at an instant ('infinity' for now): credits minus everything debited from the
+-- source chain up to then. Cost: credit_lanes() + 1 index probes, whatever the length of the
+-- account's history. PL/pgSQL keeps the plan; a balance must fit in 64 bits (22003 if not).
 CREATE FUNCTION balance_at(p_account uuid, p_at timestamptz) RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT ((credits_at(p_account, p_at)).total - debited_at(p_account, p_at))::bigint
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    credited numeric;
+    debited  numeric;
+BEGIN
+    SELECT c.total INTO credited FROM credits_at(p_account, p_at) AS c;
+    SELECT t.source_debited INTO debited
+      FROM transfer t
+     WHERE t.source = p_account AND t.created_at <= p_at
+     ORDER BY t.created_at DESC
+     LIMIT 1;
+    RETURN (credited - coalesce(debited, 0))::bigint;
+END
 $$;
 
 -- The rules of an append, enforced for every writer. Errors carry SQLSTATEs of class LG
@@ -127,7 +131,8 @@ DECLARE
     last_index          bigint;
     last_debited        numeric;
     last_debit_at       timestamptz;
-    credits             record;
+    credited            numeric;
+    latest_credit_at    timestamptz;
     lane                int;
     lane_first          int;
     lane_locked         boolean;
@@ -182,8 +187,8 @@ BEGIN
     -- The balance check: every credit visible now minus every debit of the chain so far.
     -- Debits are exact (the chain is locked); credits committed later only add to the balance,
     -- so the check can be conservative but never lets a regular account go below zero.
-    credits := credits_at(NEW.source, 'infinity');
-    balance_before := credits.total - last_debited;
+    SELECT c.total, c.latest INTO credited, latest_credit_at FROM credits_at(NEW.source, 'infinity') AS c;
+    balance_before := credited - last_debited;
     IF source_account.kind = 'regular' AND balance_before < NEW.amount THEN
         RAISE EXCEPTION USING ERRCODE = 'LG003',
             MESSAGE = format('balance %s of account %s is below the amount %s', balance_before, NEW.source, NEW.amount),
@@ -216,7 +221,7 @@ BEGIN
     NEW.created_at := greatest(clock_timestamp(),
                                last_debit_at + interval '1 microsecond',
                                last_lane_at + interval '1 microsecond',
-                               credits.latest + interval '1 microsecond');
+                               latest_credit_at + interval '1 microsecond');
     NEW.source_debited := last_debited + NEW.amount;
     NEW.source_balance_after := balance_before - NEW.amount;
     NEW.credit_lane := lane;
@@ -400,9 +405,13 @@ $$;
 -- The balance at an instant, or now when p_at is NULL. An instant in the future is answered as now.
 CREATE FUNCTION account_balance(p_account uuid, p_at timestamptz)
 RETURNS TABLE (account_id uuid, currency text, balance bigint, at timestamptz)
-LANGUAGE sql STABLE AS $$
-  SELECT a.id, a.currency, balance_at(a.id, least(p_at, now.at)), least(p_at, now.at)
-    FROM known_account(p_account) a, (SELECT clock_timestamp() AS at) now
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    balanced account := known_account(p_account);
+    instant  timestamptz := least(p_at, clock_timestamp());
+BEGIN
+    RETURN QUERY SELECT balanced.id, balanced.currency, balance_at(balanced.id, instant), instant;
+END
 $$;
 
 -- The transfers of an account, newest first, each with the account's balance at its instant.
