@@ -8,7 +8,8 @@
 #   - pgbench ceilings: one plain INSERT per transaction (no rules), one ledger transfer per
 #     transaction (every rule), one transfer per transaction from a single hot source;
 #   - Gatling Capacity: the highest arrival rate held with p99 <= 50 ms and no failure, for
-#     transfers over many accounts, transfers from one hot source, balance reads, and a 3:1 mix;
+#     transfers over many accounts, transfers from one hot source, balance reads, and a 3:1 mix
+#     (all rates of a workload in one Gatling JVM; per-step numbers in capacity-*.tsv);
 #   - Gatling SeedWorkload at 1,024 users (once), with the service's RSS and CPU sampled.
 # Results: load-tests/target/bench/results.md (medians over the runs) and the raw files beside it.
 set -euo pipefail
@@ -16,12 +17,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
 
 RUNS=${RUNS:-3}
-DURATION=${DURATION:-20}          # seconds per pgbench run and per Capacity step
+DURATION=${DURATION:-20}          # seconds per pgbench run
+STEP=${STEP:-10}                  # seconds per Capacity step
 CLIENTS=${CLIENTS:-32}
-ACCOUNTS=${ACCOUNTS:-10000}       # accounts for pgbench and "many accounts"
+ACCOUNTS=${ACCOUNTS:-10000}       # accounts for pgbench
+CAP_ACCOUNTS=${CAP_ACCOUNTS:-2000}  # accounts Capacity spreads "many accounts" workloads over
 HISTORY=${HISTORY:-0}             # transfers of history seeded before the runs
 SEED_USERS=${SEED_USERS:-1024}
-RATES=${RATES:-500 1000 1500 2000 3000 4000 6000 8000}
+RATES=${RATES:-500,1000,2000,3000,4000,6000,8000}
 PORT=${PORT:-8080}
 DB=ledger_bench
 OUT=load-tests/target/bench
@@ -72,34 +75,26 @@ pgbench_tps() { # script -> tps
     (cd / && $PGB -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) | tee -a "$OUT/pgbench-$1.log" \
         | awk '/^tps/ {printf "%.0f", $3}'
 }
-gatling() { # simulation, extra -D flags... -> path of stats.json
+gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
     local sim=$1; shift
     ./mvnw -B -q -f load-tests/pom.xml gatling:test -Dgatling.simulationClass="dev.ledger.load.$sim" \
         -DbaseUrl="http://localhost:$PORT" "$@" >> "$OUT/gatling.log" 2>&1 || true
-    java load-tests/src/test/java/dev/ledger/load/ReportStats.java
 }
-stat() { # stats.json, python expression over s -> value
+stat() { # stats.json of a Gatling report, python expression over s -> value
     python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
 }
-capacity() { # workload, accounts -> "rate p99 ok/s" of the highest step held
-    local workload=$1 accounts=$2 held="0 - -"
-    for rate in $RATES; do
-        local stats; stats=$(gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drate="$rate" \
-            -Dduration="$DURATION" -Dcurrency="C$RANDOM")
-        local ko p99 ok_rate
-        ko=$(stat "$stats" "s['numberOfRequests']['ko']")
-        p99=$(stat "$stats" "s['percentiles4']['total']")
-        ok_rate=$(stat "$stats" "round(s['numberOfRequests']['ok'] / $DURATION)")
-        echo "$workload accounts=$accounts rate=$rate ko=$ko p99=${p99}ms ok/s=$ok_rate" >> "$OUT/capacity.log"
-        if [[ "$ko" != "0" ]] || (( p99 > P99_LIMIT_MS )); then break; fi
-        held="$rate $p99 $ok_rate"
-    done
-    echo "$held"
+capacity() { # workload, accounts -> "rate p99" of the highest step held (p99 <= limit, no failure)
+    local workload=$1 accounts=$2 steps="$OUT/capacity-$1-run$run.tsv"
+    gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drates="$RATES" -Dduration="$STEP" \
+        -Dwarmup=15 -Dcurrency="C$RANDOM" -DstepsFile="$REPO/$steps"
+    awk -F'\t' -v limit="$P99_LIMIT_MS" 'NR > 1 { if ($3 == 0 && $5 <= limit && !stop) { held = $1 " " $5 } else { stop = 1 } }
+        END { print (held == "" ? "0 -" : held) }' "$steps"
 }
 
 # ---- warm-up: JIT and connection pools, not measured ------------------------------------------
 log "warm-up: 30 s of the 3:1 mix"
-gatling Capacity -Dworkload=mix -Daccounts=1000 -Drate=300 -Dduration=30 -Dcurrency=WARMUP > /dev/null
+gatling Capacity -Dworkload=mix -Daccounts=1000 -Drates=300 -Dduration=30 -Dwarmup=1 -Dcurrency=WARMUP \
+    -DstepsFile="$REPO/$OUT/warmup.tsv"
 
 # ---- the runs ---------------------------------------------------------------------------------
 : > "$OUT/runs.tsv"
@@ -109,12 +104,13 @@ for run in $(seq "$RUNS"); do
     rules=$(pgbench_tps ledger_transfer)
     hot=$(pgbench_tps ledger_hot_source)
     reads=$(pgbench_tps ledger_balance)
+    past=$(pgbench_tps ledger_balance_past)
     log "run $run/$RUNS: Gatling capacity steps"
-    many=$(capacity transfers "$ACCOUNTS")
-    hot_http=$(capacity hot-source 1000)
-    balances=$(capacity balances "$ACCOUNTS")
-    mix=$(capacity mix "$ACCOUNTS")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$plain" "$rules" "$hot" "$reads" \
+    many=$(capacity transfers "$CAP_ACCOUNTS")
+    hot_http=$(capacity hot-source "$CAP_ACCOUNTS")
+    balances=$(capacity balances "$CAP_ACCOUNTS")
+    mix=$(capacity mix "$CAP_ACCOUNTS")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$plain" "$rules" "$hot" "$reads" "$past" \
         "$many" "$hot_http" "$balances" "$mix" | tee -a "$OUT/runs.tsv"
 done
 
@@ -122,8 +118,9 @@ done
 log "SeedWorkload at $SEED_USERS users"
 ( while kill -0 "$SERVICE_PID" 2>/dev/null; do ps -o rss=,pcpu= -p "$SERVICE_PID"; sleep 1; done ) > "$OUT/service-usage.log" &
 SAMPLER=$!
-seed=$(gatling SeedWorkload -Dusers="$SEED_USERS" -Dramp=30 -Dduration=60)
+gatling SeedWorkload -Dusers="$SEED_USERS" -Dramp=30 -Dduration=60
 kill $SAMPLER 2>/dev/null || true
+seed=$(java load-tests/src/test/java/dev/ledger/load/ReportStats.java)
 seed_line="requests=$(stat "$seed" "s['numberOfRequests']['total']") failed=$(stat "$seed" "s['numberOfRequests']['ko']") p50=$(stat "$seed" "s['percentiles1']['total']")ms p99=$(stat "$seed" "s['percentiles4']['total']")ms"
 rss_max=$(awk '{ if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }' "$OUT/service-usage.log")
 cpu_avg=$(awk '{ s += $2; n++ } END { printf "%.0f", s / n }' "$OUT/service-usage.log")
@@ -140,11 +137,12 @@ print(f"Runs: {len(rows)} (medians), history: {sys.argv[6]} transfers, service r
 print("| measure | median | each run |")
 print("|---|---|---|")
 names = ["pgbench: plain INSERT per tx (no rules), tx/s", "pgbench: ledger transfer per tx (all rules), tx/s",
-         "pgbench: hot source, transfer per tx, tx/s", "pgbench: balance read, tx/s"]
+         "pgbench: hot source, transfer per tx, tx/s", "pgbench: balance read, tx/s",
+         "pgbench: balance at a random past instant, tx/s"]
 for i, name in enumerate(names, start=1):
     print(f"| {name} | {med(i)} | {', '.join(r[i] for r in rows)} |")
 http = ["HTTP transfers, many accounts", "HTTP transfers, one hot source", "HTTP balance reads", "HTTP 3:1 mix"]
-for i, name in enumerate(http, start=5):
+for i, name in enumerate(http, start=6):
     print(f"| {name}: highest rate held (p99 ≤ 50 ms, 0 errors), req/s | {med(i)} | "
           f"{', '.join(r[i].split()[0] + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
 print(f"\nSeedWorkload: {sys.argv[3]}; service RSS max {sys.argv[4]} MB, CPU mean {sys.argv[5]} % (of one core)")

@@ -8,6 +8,7 @@ import static io.gatling.javaapi.core.CoreDsl.randomSwitch;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 
 import io.gatling.javaapi.core.ChainBuilder;
 import io.gatling.javaapi.core.Session;
@@ -31,8 +32,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Open-model capacity probe: ONE constant arrival rate per run. A script calls it repeatedly with
- * rising rates and reads each report's js/stats.json.
+ * Open-model capacity probe: constant arrival rates raised in steps, all in one JVM (a fresh
+ * Gatling JVM spends its first seconds compiling, on the same two cores as the service). The
+ * first step warms up and is not reported. Each step's requests are timed by the simulation
+ * itself and written to {@code stepsFile} (default {@code target/capacity-steps.tsv}, relative to
+ * the directory Maven runs in): rate, requests, failures, p50, p99, max, one line per step, for
+ * bench.sh to find the highest step held.
  *
  * <p>{@link #before()} opens {@code accounts} accounts (1,000,000,000,000 minor units each, so
  * transfers never run dry) with a plain {@link HttpClient}. Then {@code rate} virtual users arrive
@@ -48,7 +53,9 @@ import java.util.regex.Pattern;
  * Anything else is a failure. No assertions: the caller reads the stats.
  *
  * <p>System properties: {@code baseUrl} (http://localhost:8080), {@code workload} (mix),
- * {@code accounts} (1000), {@code rate} (500), {@code duration} (30), {@code currency} (CAP).
+ * {@code accounts} (1000), {@code rates} (requests/s per step, comma-separated; default
+ * 500,1000,2000), {@code duration} (seconds per step, 30), {@code warmup} (seconds at the first
+ * rate before the steps, 20), {@code currency} (CAP).
  */
 public class Capacity extends Simulation {
 
@@ -58,8 +65,12 @@ public class Capacity extends Simulation {
     private final String baseUrl = stripTrailingSlash(System.getProperty("baseUrl", "http://localhost:8080"));
     private final String workload = System.getProperty("workload", "mix").toLowerCase(Locale.ROOT);
     private final int accountCount = Integer.getInteger("accounts", 1000);
-    private final double rate = Double.parseDouble(System.getProperty("rate", "500"));
+    private final double[] rates = java.util.Arrays.stream(System.getProperty("rates", "500,1000,2000").split(","))
+            .mapToDouble(rate -> Double.parseDouble(rate.trim())).toArray();
     private final int duration = Integer.getInteger("duration", 30);
+    private final int warmup = Integer.getInteger("warmup", 20);
+    private final StepStats stats = new StepStats(rates.length);
+    private volatile long stepsStartNanos;
     private final String currency = System.getProperty("currency", "CAP");
 
     /** The account ids, filled by before(); read by the virtual users only after it returns. */
@@ -82,12 +93,14 @@ public class Capacity extends Simulation {
                     .body(StringBody(session -> "{\"source\": \"" + session.getString("source")
                             + "\", \"destination\": \"" + session.getString("destination")
                             + "\", \"amount\": 1}"))
-                    .check(status().is(201)));
+                    .check(responseTimeInMillis().saveAs("rt"), status().is(201)))
+            .exec(this::record);
 
     private final ChainBuilder balance = exec(this::pickOne).exec(
             http("balance")
                     .get("/accounts/#{account}/balance")
-                    .check(status().is(200)));
+                    .check(responseTimeInMillis().saveAs("rt"), status().is(200)))
+            .exec(this::record);
 
     {
         ChainBuilder request = switch (workload) {
@@ -103,15 +116,102 @@ public class Capacity extends Simulation {
             throw new IllegalArgumentException("accounts must be at least "
                     + (workload.equals("balances") ? 1 : 2) + " for workload " + workload);
         }
-        if (!(rate > 0) || duration <= 0) {
-            throw new IllegalArgumentException("rate and duration must be positive");
+        if (rates.length == 0 || java.util.Arrays.stream(rates).anyMatch(rate -> !(rate > 0)) || duration <= 0) {
+            throw new IllegalArgumentException("rates and duration must be positive");
+        }
+        List<io.gatling.javaapi.core.OpenInjectionStep> steps = new ArrayList<>();
+        steps.add(constantUsersPerSec(rates[0]).during(Duration.ofSeconds(Math.max(1, warmup))));
+        for (double rate : rates) {
+            steps.add(constantUsersPerSec(rate).during(Duration.ofSeconds(duration)));
         }
         setUp(scenario("capacity " + workload)
+                .exec(session -> session.set("step", stepNow()))
                 .exec(request)
-                .injectOpen(constantUsersPerSec(rate).during(Duration.ofSeconds(duration))))
+                .injectOpen(steps))
                 .protocols(protocol)
-                // Arrivals stop after duration; the last requests get the default 60 s request timeout.
-                .maxDuration(Duration.ofSeconds(duration + 60L));
+                // Arrivals stop after the last step; the last requests get the 60 s request timeout.
+                .maxDuration(Duration.ofSeconds(Math.max(1, warmup) + (long) duration * rates.length + 60L));
+    }
+
+    /** The step a user arriving now belongs to; -1 during the warm-up. */
+    private int stepNow() {
+        long elapsedSeconds = (System.nanoTime() - stepsStartNanos) / 1_000_000_000L - Math.max(1, warmup);
+        return elapsedSeconds < 0 ? -1 : (int) Math.min(rates.length - 1, elapsedSeconds / duration);
+    }
+
+    private Session record(Session session) {
+        int step = session.getInt("step");
+        if (step >= 0 && session.contains("rt")) {
+            stats.record(step, session.getLong("rt"), session.isFailed());
+        } else if (step >= 0) {
+            stats.record(step, Long.MAX_VALUE, true);
+        }
+        return session;
+    }
+
+    @Override
+    public void after() {
+        StringBuilder table = new StringBuilder("rate\trequests\tfailed\tp50_ms\tp99_ms\tmax_ms\n");
+        for (int step = 0; step < rates.length; step++) {
+            table.append(String.format(Locale.ROOT, "%.0f\t%s%n", rates[step], stats.summary(step)));
+        }
+        try {
+            java.nio.file.Path file = java.nio.file.Path.of(System.getProperty("stepsFile", "target/capacity-steps.tsv"));
+            java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+            java.nio.file.Files.writeString(file, table);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        System.out.println("capacity " + workload + " over " + accountCount + " accounts:\n" + table);
+    }
+
+    /** Response times per step in 1 ms buckets (up to 60 s), and failures. */
+    private static final class StepStats {
+        private static final int BUCKETS = 60_001;
+        private final java.util.concurrent.atomic.AtomicLongArray[] histograms;
+        private final java.util.concurrent.atomic.AtomicLongArray failures;
+
+        StepStats(int steps) {
+            histograms = new java.util.concurrent.atomic.AtomicLongArray[steps];
+            for (int i = 0; i < steps; i++) {
+                histograms[i] = new java.util.concurrent.atomic.AtomicLongArray(BUCKETS);
+            }
+            failures = new java.util.concurrent.atomic.AtomicLongArray(steps);
+        }
+
+        void record(int step, long millis, boolean failed) {
+            histograms[step].incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, millis)));
+            if (failed) {
+                failures.incrementAndGet(step);
+            }
+        }
+
+        String summary(int step) {
+            java.util.concurrent.atomic.AtomicLongArray histogram = histograms[step];
+            long total = 0;
+            long max = 0;
+            for (int ms = 0; ms < BUCKETS; ms++) {
+                long count = histogram.get(ms);
+                total += count;
+                if (count > 0) {
+                    max = ms;
+                }
+            }
+            return total + "\t" + failures.get(step) + "\t" + percentile(histogram, total, 0.50) + "\t"
+                    + percentile(histogram, total, 0.99) + "\t" + max;
+        }
+
+        private static long percentile(java.util.concurrent.atomic.AtomicLongArray histogram, long total, double q) {
+            long rank = (long) Math.ceil(q * total);
+            long seen = 0;
+            for (int ms = 0; ms < BUCKETS; ms++) {
+                seen += histogram.get(ms);
+                if (seen >= rank && rank > 0) {
+                    return ms;
+                }
+            }
+            return -1;
+        }
     }
 
     @Override
@@ -133,6 +233,7 @@ public class Capacity extends Simulation {
                 ids[i] = opened.get(i).get();
             }
             accounts = ids;
+            stepsStartNanos = System.nanoTime();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while opening accounts", e);
