@@ -61,7 +61,7 @@ public class LedgerService {
     public Uni<Written<Account>> openAccount(NewAccount unkeyed) {
         NewAccount request = unkeyed.id() != null ? unkeyed : unkeyed.withId(NEW_IDS.generate());
         Tuple args = Tuple.from(Arrays.asList(request.id(), request.currency(), request.kindOrDefault().sqlName(),
-                request.initialBalanceOrZero(), encode(request.metadata())));
+                request.initialBalanceOrZero(), Metadata.encode(request.metadata())));
         return execute(Sql.OPEN_ACCOUNT, args).map(rows -> {
             Row row = single(rows);
             return written(row, toAccount(row), "account " + request.id());
@@ -163,17 +163,6 @@ public class LedgerService {
                 row.getLong("amount"), row.getString("currency"), row.getString("description"),
                 decode(row.getJsonObject("metadata")), row.getOffsetDateTime("created_at"),
                 row.getLong("source_balance_after"));
-    }
-
-    private String encode(ObjectNode metadata) {
-        if (metadata == null) {
-            return null;
-        }
-        try {
-            return json.writeValueAsString(metadata);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private ObjectNode decode(JsonObject metadata) {

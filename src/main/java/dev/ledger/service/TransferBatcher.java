@@ -142,7 +142,7 @@ class TransferBatcher {
             amounts[i] = request.amount();
             expectedIndexes[i] = request.expectedIndex();
             descriptions[i] = request.description();
-            metadata[i] = request.metadata() == null ? null : request.metadata().toString();
+            metadata[i] = Metadata.encode(request.metadata());
         }
         return Tuple.of(ids, sources, destinations, amounts, expectedIndexes, descriptions)
                 .addArrayOfString(metadata);
