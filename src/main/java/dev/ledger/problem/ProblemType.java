@@ -48,12 +48,19 @@ public enum ProblemType {
         return URI.create(TYPE_PREFIX + slug);
     }
 
+    /**
+     * The type of a failure the framework reports only by HTTP status (unknown route, wrong method
+     * or media type, body too large). Ledger causes such as index-conflict are never guessed from
+     * a status: they come from the database's own error codes.
+     */
     public static ProblemType ofStatus(int status) {
-        for (ProblemType type : values()) {
-            if (type.status == status && type != IMMUTABLE && type != ACCOUNT_NOT_FOUND) {
-                return type;
-            }
-        }
-        return status >= 500 ? INTERNAL : VALIDATION;
+        return switch (status) {
+            case 404 -> NOT_FOUND;
+            case 405 -> METHOD_NOT_ALLOWED;
+            case 406 -> NOT_ACCEPTABLE;
+            case 413 -> PAYLOAD_TOO_LARGE;
+            case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            default -> status >= 500 ? INTERNAL : VALIDATION;
+        };
     }
 }

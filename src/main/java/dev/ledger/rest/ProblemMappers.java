@@ -37,7 +37,7 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public RestResponse<Problem> web(WebApplicationException e, UriInfo uri) {
         int status = e.getResponse().getStatus();
-        ProblemType type = status == 404 ? ProblemType.NOT_FOUND : ProblemType.ofStatus(status);
+        ProblemType type = ProblemType.ofStatus(status);
         if (status == 400 && e.getCause() instanceof JacksonException json) {
             return json(json, uri);
         }
