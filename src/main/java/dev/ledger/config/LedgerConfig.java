@@ -14,6 +14,8 @@ public interface LedgerConfig {
 
     Retry retry();
 
+    Admission admission();
+
     Batch batch();
 
     Pages pages();
@@ -31,6 +33,13 @@ public interface LedgerConfig {
 
         @WithDefault("PT0.050S")
         Duration backoffMax();
+    }
+
+    /** Load shedding in front of every API route (see AdmissionControl). */
+    interface Admission {
+        /** Requests inside the service at once; the next one is answered 503 without queueing. */
+        @WithDefault("128")
+        int maxInFlight();
     }
 
     /** Coalescing of concurrent transfer requests into one statement (see TransferBatcher). */

@@ -24,7 +24,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    private static final String RETRY_AFTER_SECONDS = "1";
 
     @ServerExceptionMapper
     public RestResponse<Problem> ledger(LedgerException e, UriInfo uri) {
@@ -112,7 +111,7 @@ public class ProblemMappers {
         RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(type.status())
                 .entity(problem).type(Problem.MEDIA_TYPE);
         if (type.status() == 503) {
-            builder.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            builder.header(HttpHeaders.RETRY_AFTER, Problem.RETRY_AFTER_SECONDS);
         }
         return builder.build();
     }
