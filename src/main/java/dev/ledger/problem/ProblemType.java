@@ -40,6 +40,11 @@ public enum ProblemType {
         return status;
     }
 
+    /** The last part of the type, e.g. insufficient-funds: short enough for a metric tag. */
+    public String slug() {
+        return slug;
+    }
+
     public String title() {
         return title;
     }
