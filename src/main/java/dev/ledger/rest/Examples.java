@@ -90,6 +90,25 @@ final class Examples {
              "instance": "/transfers",
              "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44"}""";
 
+    static final String NEW_API_KEY = """
+            {"name": "payments-service", "scope": "write"}""";
+
+    static final String CREATED_API_KEY = """
+            {"id": "0193a1c4-0000-7000-8000-00000000c0de", "name": "payments-service", "scope": "write",
+             "created_at": "2026-11-23T10:10:00.000001Z", "revoked_at": null,
+             "key": "ldg_0bW5f3kq9cV2xYj8nR4tLp1sQe7uZa6mHd3gKo5iBvE"}""";
+
+    static final String API_KEYS = """
+            [{"id": "0193a1c4-0000-7000-8000-00000000000a", "name": "bootstrap-3f9a2c1e", "scope": "admin",
+              "created_at": "2026-11-23T10:00:00.000001Z", "revoked_at": null},
+             {"id": "0193a1c4-0000-7000-8000-00000000c0de", "name": "payments-service", "scope": "write",
+              "created_at": "2026-11-23T10:10:00.000001Z", "revoked_at": "2026-11-24T09:00:00.000001Z"}]""";
+
+    static final String NAME_TAKEN = """
+            {"type": "urn:ledger:problem:name-taken", "title": "The name is already taken", "status": 409,
+             "detail": "An API key with this name already exists", "instance": "/api-keys",
+             "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44"}""";
+
     static final String UNAUTHORIZED = """
             {"type": "urn:ledger:problem:unauthorized", "title": "A valid API key is required", "status": 401,
              "detail": "Send an API key as 'Authorization: Bearer <key>'", "instance": "/transfers",

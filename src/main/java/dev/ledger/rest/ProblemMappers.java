@@ -116,6 +116,10 @@ public class ProblemMappers {
         if (type.status() == 503) {
             builder.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
         }
+        if (type == ProblemType.UNAUTHORIZED) {
+            // RFC 6750: tells the client which scheme to use.
+            builder.header(HttpHeaders.WWW_AUTHENTICATE, Authentication.SCHEME);
+        }
         return builder.build();
     }
 }
