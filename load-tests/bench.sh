@@ -55,6 +55,9 @@ log "building the service and the load tests"
 export QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://localhost:5432/$DB
 export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/$DB
 export QUARKUS_DATASOURCE_USERNAME=ledger QUARKUS_DATASOURCE_PASSWORD=ledger
+# Authentication stays on, as in production: the bootstrap admin key serves Gatling too.
+API_KEY=${API_KEY:-ldg_bench_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')}
+export LEDGER_AUTH_BOOTSTRAP_ADMIN_KEY=$API_KEY
 start_ns=$(date +%s%N)
 # shellcheck disable=SC2086 # SERVICE_JVM holds several flags
 java $SERVICE_JVM -Dquarkus.http.port="$PORT" -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
@@ -81,7 +84,7 @@ pgbench_tps() { # script -> tps
 gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
     local sim=$1; shift
     ./mvnw -B -q -f load-tests/pom.xml gatling:test -Dgatling.simulationClass="dev.ledger.load.$sim" \
-        -DbaseUrl="http://localhost:$PORT" "$@" >> "$OUT/gatling.log" 2>&1 || true
+        -DbaseUrl="http://localhost:$PORT" -DapiKey="$API_KEY" "$@" >> "$OUT/gatling.log" 2>&1 || true
 }
 stat() { # stats.json of a Gatling report, python expression over s -> value
     python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
