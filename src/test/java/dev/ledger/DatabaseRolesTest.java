@@ -1,12 +1,16 @@
 package dev.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ledger.service.DatabaseRoleCheck;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,6 +32,9 @@ class DatabaseRolesTest {
     @ReactiveDataSource("owner")
     Pool owner;
 
+    @Inject
+    DatabaseRoleCheck roleCheck;
+
     private UUID alice;
 
     @BeforeEach
@@ -48,6 +55,14 @@ class DatabaseRolesTest {
         assertNotEquals(ownerRole, serviceRole, "the tests must run the service as its own role");
         assertEquals(0, Db.number(service, "SELECT count(*) FROM pg_roles WHERE rolname = current_user"
                 + " AND (rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls)"));
+    }
+
+    @Test
+    void theServiceSeesItsOwnRoleAsLeastPrivileged() {
+        // The start-up check that warns about an over-privileged role must not cry wolf here...
+        assertFalse(roleCheck.rights().await().atMost(Duration.ofSeconds(30)).mayRewriteHistory());
+        // ...and must notice the owner's rights.
+        assertTrue(Db.query(owner, "SELECT has_table_privilege('transfer', 'UPDATE')").iterator().next().getBoolean(0));
     }
 
     @Test

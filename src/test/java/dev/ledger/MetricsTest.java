@@ -39,7 +39,8 @@ class MetricsTest {
         assertTrue(value(after, "ledger_batch_size_count") >= value(before, "ledger_batch_size_count") + 3);
         for (String name : new String[] {"ledger_batch_size_bucket{le=\"64.0\"}", "ledger_batch_queued",
                 "ledger_batch_in_flight", "ledger_batch_wait_seconds_count",
-                "ledger_retries_total{operation=\"statement\"}", "ledger_retries_total{operation=\"batch-item\"}"}) {
+                "ledger_retries_total{operation=\"statement\"}", "ledger_retries_total{operation=\"batch-item\"}",
+                "ledger_admission_in_flight", "ledger_admission_shed_total"}) {
             assertTrue(after.contains(name), name);
         }
         // Route templates, not raw ids: the number of series does not grow with the accounts.

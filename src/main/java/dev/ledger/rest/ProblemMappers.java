@@ -24,7 +24,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    private static final String RETRY_AFTER_SECONDS = "1";
 
     @ServerExceptionMapper
     public RestResponse<Problem> ledger(LedgerException e, UriInfo uri, HttpHeaders headers) {
@@ -114,7 +113,7 @@ public class ProblemMappers {
         RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(type.status())
                 .entity(problem).type(Problem.MEDIA_TYPE);
         if (type.status() == 503) {
-            builder.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            builder.header(HttpHeaders.RETRY_AFTER, Problem.RETRY_AFTER_SECONDS);
         }
         if (type == ProblemType.UNAUTHORIZED) {
             // RFC 6750: tells the client which scheme to use.

@@ -26,8 +26,11 @@ public class RequestIds {
     private static final int MAX_LENGTH_CHARS = 128;
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:-]{1," + MAX_LENGTH_CHARS + "}");
 
-    /** Before every other handler, health and metrics included, so that all of them see the id. */
-    private static final int PRIORITY = 1_000;
+    /**
+     * Before every other handler, health and metrics included, so that all of them see the id;
+     * also before AdmissionControl (1,000; higher runs first), so a shed request's 503 has one.
+     */
+    private static final int PRIORITY = 2_000;
 
     void register(@Observes Filters filters) {
         filters.register(RequestIds::assign, PRIORITY);

@@ -52,6 +52,11 @@ final class Sql {
                              ON CONFLICT DO NOTHING)
             SELECT count(*) AS found FROM known""";
 
+    /** True when the service's role may change or remove transfers (as an owner or superuser may). */
+    static final String ROLE_MAY_REWRITE = "SELECT current_user AS role, has_table_privilege('transfer', 'UPDATE')"
+            + " OR has_table_privilege('transfer', 'DELETE') OR has_table_privilege('transfer', 'TRUNCATE')"
+            + " AS may_rewrite";
+
     private Sql() {
     }
 }
