@@ -5,6 +5,8 @@ import dev.ledger.mapping.NewTransfer;
 import dev.ledger.problem.DatabaseErrors;
 import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -32,20 +34,38 @@ class TransferBatcher {
 
     private final Pool pool;
     private final LedgerConfig config;
+    private final LedgerMetrics metrics;
 
     /** Guarded by this. */
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     /** Guarded by this. */
     private int inFlight;
 
-    TransferBatcher(Pool pool, LedgerConfig config) {
+    TransferBatcher(Pool pool, LedgerConfig config, LedgerMetrics metrics, MeterRegistry registry) {
         this.pool = pool;
         this.config = config;
+        this.metrics = metrics;
+        Gauge.builder("ledger.batch.queued", this, TransferBatcher::queued)
+                .description("Transfers waiting for a batch").register(registry);
+        Gauge.builder("ledger.batch.in.flight", this, TransferBatcher::inFlight)
+                .description("post_transfers statements running").register(registry);
     }
 
-    /** The row post_transfers answered for this request (outcome created, replayed or conflict). */
+    /**
+     * The row post_transfers answered for this request (outcome created, replayed or conflict),
+     * on the request's own Vert.x context although another request's batch answers it.
+     */
     Uni<Row> submit(NewTransfer request) {
-        return Uni.createFrom().emitter(emitter -> enqueue(new Pending(request, 1, emitter)));
+        return CallerContext.resumeOn(Uni.createFrom().emitter(
+                emitter -> enqueue(new Pending(request, 1, System.nanoTime(), emitter))));
+    }
+
+    private synchronized double queued() {
+        return queue.size();
+    }
+
+    private synchronized double inFlight() {
+        return inFlight;
     }
 
     private void enqueue(Pending pending) {
@@ -77,6 +97,9 @@ class TransferBatcher {
             }
             inFlight++;
         }
+        long now = System.nanoTime();
+        batch.forEach(pending -> metrics.batchWaited(now - pending.queuedAtNanos()));
+        metrics.batchSent(batch.size());
         pool.preparedQuery(Sql.POST_TRANSFERS).execute(arguments(batch))
                 .ifNoItem().after(config.databaseTimeout()).failWith(() -> new LedgerException(
                         ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + config.databaseTimeout()))
@@ -111,7 +134,8 @@ class TransferBatcher {
             String constraint = row.getString("error_constraint");
             // A deadlock or a stale-snapshot collision of this item alone: it joins a later batch.
             if (DatabaseErrors.isTransient(state, constraint) && pending.attempt() < config.retry().maxAttempts()) {
-                enqueue(new Pending(pending.request(), pending.attempt() + 1, pending.emitter()));
+                metrics.batchItemRetried();
+                enqueue(new Pending(pending.request(), pending.attempt() + 1, System.nanoTime(), pending.emitter()));
                 continue;
             }
             pending.emitter().fail(DatabaseErrors.translate(state, row.getString("error_message"),
@@ -148,6 +172,6 @@ class TransferBatcher {
                 .addArrayOfString(metadata);
     }
 
-    private record Pending(NewTransfer request, int attempt, UniEmitter<? super Row> emitter) {
+    private record Pending(NewTransfer request, int attempt, long queuedAtNanos, UniEmitter<? super Row> emitter) {
     }
 }
