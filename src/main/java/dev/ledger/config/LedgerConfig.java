@@ -18,6 +18,8 @@ public interface LedgerConfig {
 
     Pages pages();
 
+    Json json();
+
     /** Read by EmbeddedPostgresConfigSourceFactory before this mapping exists; declared here to document it. */
     EmbeddedPostgres embeddedPostgres();
 
@@ -53,6 +55,12 @@ public interface LedgerConfig {
 
         @WithDefault("1000")
         int maxLimit();
+    }
+
+    interface Json {
+        /** Objects and arrays inside one another in a request body, the body itself counting as one. */
+        @WithDefault("32")
+        int maxNestingDepth();
     }
 
     interface EmbeddedPostgres {
