@@ -12,6 +12,7 @@ import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Request;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Comparator;
 import java.util.List;
@@ -36,14 +37,24 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri) {
+    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri, Request request, HttpHeaders headers) {
         int status = e.getResponse().getStatus();
         ProblemType type = ProblemType.ofStatus(status);
         if (status == 400 && e.getCause() instanceof JacksonException json) {
             return json(json, uri);
         }
-        RestResponse<Problem> response = respond(type, e.getMessage(), uri, Map.of());
         String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
+        // JAX-RS' own messages speak of @Produces and @Consumes; say what the client can change.
+        String detail = switch (type) {
+            case NOT_FOUND -> "No resource at " + uri.getPath();
+            case METHOD_NOT_ALLOWED -> request.getMethod() + " is not allowed on " + uri.getPath()
+                    + (allow == null ? "" : "; allowed: " + allow);
+            case NOT_ACCEPTABLE -> "Answers are application/json, errors application/problem+json; Accept: "
+                    + headers.getHeaderString(HttpHeaders.ACCEPT) + " takes neither";
+            case UNSUPPORTED_MEDIA_TYPE -> StrictRequests.notJson(headers.getHeaderString(HttpHeaders.CONTENT_TYPE));
+            default -> e.getMessage();
+        };
+        RestResponse<Problem> response = respond(type, detail, uri, Map.of());
         if (allow != null) {
             response.getHeaders().putSingle(HttpHeaders.ALLOW, allow);
         }

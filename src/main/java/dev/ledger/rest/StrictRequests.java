@@ -75,14 +75,17 @@ public class StrictRequests {
     private static void requireJson(ContainerRequestContext request) {
         String type = request.getHeaderString(HttpHeaders.CONTENT_TYPE);
         if (type == null || !JSON_CONTENT_TYPE.matcher(type).matches()) {
-            throw new LedgerException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
-                    "Content-Type must be application/json (UTF-8), not " + (type == null ? "absent" : type));
+            throw new LedgerException(ProblemType.UNSUPPORTED_MEDIA_TYPE, notJson(type));
         }
         String encoding = request.getHeaderString(HttpHeaders.CONTENT_ENCODING);
         if (encoding != null && !encoding.equalsIgnoreCase("identity")) {
             throw new LedgerException(ProblemType.UNSUPPORTED_MEDIA_TYPE,
                     "Content-Encoding " + encoding + " is not supported; send the body uncompressed");
         }
+    }
+
+    static String notJson(String contentType) {
+        return "The body must be application/json (UTF-8), not " + (contentType == null ? "untyped" : contentType);
     }
 
     private static Set<String> queryNames(Method method) {
