@@ -26,9 +26,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Problems for what Vert.x refuses before any resource runs, which Quarkus would otherwise answer
- * with an empty body: a body over quarkus.http.limits.max-body-size (413), a request target it
- * cannot decode or that is not a path, a missing Host (400, 404). Also refuses bodies that are
- * not UTF-8, which Jackson would read anyway (an overlong "/" as "/").
+ * with an empty body: a body over quarkus.http.limits.max-body-size (413), an Expect other than
+ * 100-continue (417), a request target that is not a path, a missing Host (400, 404). Also
+ * refuses bodies that are not UTF-8, which Jackson would read anyway (an overlong "/" as "/").
  */
 @ApplicationScoped
 class HttpProblems {
@@ -37,7 +37,7 @@ class HttpProblems {
     private static final int BEFORE_QUARKUS_BODY_LIMIT = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1;
 
     /** Failures Vert.x reports by status; any other failure is left to the next handler. */
-    private static final Set<Integer> FRAMEWORK_FAILURES = Set.of(400, 404, 413);
+    private static final Set<Integer> FRAMEWORK_FAILURES = Set.of(400, 404, 413, 417);
 
     private final ObjectMapper json;
     private final long maxBodySize;
@@ -83,9 +83,13 @@ class HttpProblems {
             return;
         }
         ProblemType type = ProblemType.ofStatus(context.statusCode());
-        String detail = type == ProblemType.PAYLOAD_TOO_LARGE ? "The request body exceeds " + maxBodySize + " bytes"
-                : context.failure() != null ? context.failure().getMessage()
-                : "The request target is not a resource: " + context.request().uri();
+        String detail = switch (type) {
+            case PAYLOAD_TOO_LARGE -> "The request body exceeds " + maxBodySize + " bytes";
+            case EXPECTATION_FAILED -> "Expect: " + context.request().getHeader(HttpHeaders.EXPECT)
+                    + " is not supported; only 100-continue is";
+            default -> context.failure() != null ? context.failure().getMessage()
+                    : "No resource at " + context.request().uri();
+        };
         respond(context, type, detail);
     }
 
