@@ -1,20 +1,44 @@
 package dev.ledger.config;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
+import dev.ledger.mapping.AccountKind;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Strict JSON: an amount is a JSON integer, never 1.5, "100", 1e3 or true, and a field the API
- * does not know is an error rather than silently ignored.
+ * does not know is an error rather than silently ignored. A request means exactly one thing:
+ * a key sent twice, a UUID or kind that Jackson would trim, decode from base64 or take by its
+ * ordinal ({@code "kind": 1}) is refused, not guessed.
  */
 @Singleton
 public class JacksonConfig implements ObjectMapperCustomizer {
+
+    /** The one UUID syntax of paths, headers and bodies. */
+    public static final Pattern UUID_FORMAT =
+            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+
+    private final LedgerConfig config;
+
+    JacksonConfig(LedgerConfig config) {
+        this.config = config;
+    }
 
     @Override
     public void customize(ObjectMapper mapper) {
@@ -23,6 +47,12 @@ public class JacksonConfig implements ObjectMapperCustomizer {
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+        mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);
+        // Records otherwise fail on a repeated key with a definition error (a 500), after the
+        // first value was already taken.
+        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(config.json().maxNestingDepth()).build());
         mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
         mapper.coercionConfigFor(LogicalType.Integer)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
@@ -32,5 +62,39 @@ public class JacksonConfig implements ObjectMapperCustomizer {
                 .setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
+        mapper.registerModule(new SimpleModule("strict-scalars")
+                .addDeserializer(UUID.class, new Exact<>(UUID.class, "a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
+                        text -> UUID_FORMAT.matcher(text).matches() ? UUID.fromString(text) : null))
+                .addDeserializer(AccountKind.class, new Exact<>(AccountKind.class, "regular or issuer",
+                        text -> Arrays.stream(AccountKind.values()).filter(k -> k.sqlName().equals(text))
+                                .findFirst().orElse(null))));
+    }
+
+    /** A JSON string taken exactly as written: no trimming, no alternative forms. */
+    private static final class Exact<T> extends StdScalarDeserializer<T> {
+
+        private final Class<T> type;
+        private final String expected;
+        private final transient Function<String, T> parse;
+
+        Exact(Class<T> type, String expected, Function<String, T> parse) {
+            super(type);
+            this.type = type;
+            this.expected = expected;
+            this.parse = parse;
+        }
+
+        @Override
+        public T deserialize(JsonParser parser, DeserializationContext context) throws IOException {
+            if (!parser.hasToken(JsonToken.VALUE_STRING)) {
+                return type.cast(context.handleUnexpectedToken(type, parser));
+            }
+            String text = parser.getText();
+            T value = parse.apply(text);
+            if (value == null) {
+                return type.cast(context.handleWeirdStringValue(type, text, "must be " + expected));
+            }
+            return value;
+        }
     }
 }

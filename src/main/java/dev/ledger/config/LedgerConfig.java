@@ -23,6 +23,8 @@ public interface LedgerConfig {
 
     Auth auth();
 
+    Json json();
+
     /** Read by EmbeddedPostgresConfigSourceFactory before this mapping exists; declared here to document it. */
     EmbeddedPostgres embeddedPostgres();
 
@@ -96,6 +98,12 @@ public interface LedgerConfig {
 
         @WithDefault("10000")
         int maxEntries();
+    }
+
+    interface Json {
+        /** Objects and arrays inside one another in a request body, the body itself counting as one. */
+        @WithDefault("32")
+        int maxNestingDepth();
     }
 
     interface EmbeddedPostgres {

@@ -1,6 +1,7 @@
 package dev.ledger.problem;
 
 import io.vertx.pgclient.PgException;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,6 +20,11 @@ public final class DatabaseErrors {
     private static final Set<String> RETRYABLE_UNIQUE_CONSTRAINTS = Set.of("transfer_pkey", "transfer_credit_lane_chain");
 
     private static final String API_KEY_NAME_UNIQUE = "api_key_name_unique";
+
+    /** CHECKs of db/migration a well-formed request can still break, in the words of its field. */
+    private static final Map<String, Map<String, String>> FIELD_CHECKS = Map.of(
+            "account_metadata_object", metadataRule(),
+            "transfer_metadata_object", metadataRule());
 
     private DatabaseErrors() {
     }
@@ -60,13 +66,29 @@ public final class DatabaseErrors {
                     // An id the request chose is already taken by another kind of row (e.g. an
                     // account's funding transfer has the account's id).
                     : new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT, message);
-            case "23514", "23502" -> new LedgerException(ProblemType.VALIDATION, message,
-                    constraint == null ? Map.of() : Map.of("constraint", constraint), cause);
+            case "23514", "23502" -> checkViolation(message, constraint, cause);
             case "22003" -> new LedgerException(ProblemType.AMOUNT_OUT_OF_RANGE, message);
             case "40001", "40P01", "55P03", "57014" ->
                     new LedgerException(ProblemType.DATABASE_BUSY, message, Map.of(), cause);
             default -> byClass(state, message, cause);
         };
+    }
+
+    private static LedgerException checkViolation(String message, String constraint, Throwable cause) {
+        if (constraint == null) {
+            return new LedgerException(ProblemType.VALIDATION, message, Map.of(), cause);
+        }
+        Map<String, String> error = FIELD_CHECKS.get(constraint);
+        if (error == null) {
+            return new LedgerException(ProblemType.VALIDATION, message, Map.of("constraint", constraint), cause);
+        }
+        return new LedgerException(ProblemType.VALIDATION, error.get("field") + " " + error.get("message"),
+                Map.of("constraint", constraint, "errors", List.of(error)), cause);
+    }
+
+    /** octet_length(metadata::text) <= 4096: PostgreSQL's own printing, with a space after ':' and ','. */
+    private static Map<String, String> metadataRule() {
+        return Map.of("field", "metadata", "message", "must be a JSON object of at most 4096 bytes as PostgreSQL prints it");
     }
 
     private static LedgerException byClass(String state, String message, Throwable failure) {

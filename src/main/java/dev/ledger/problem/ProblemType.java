@@ -20,6 +20,7 @@ public enum ProblemType {
     NAME_TAKEN(409, "name-taken", "The name is already taken"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "The request body is too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be application/json"),
+    EXPECTATION_FAILED(417, "expectation-failed", "The only expectation supported is 100-continue"),
     INSUFFICIENT_FUNDS(422, "insufficient-funds", "The source's balance is below the amount"),
     CURRENCY_MISMATCH(422, "currency-mismatch", "Source and destination hold different currencies"),
     AMOUNT_OUT_OF_RANGE(422, "amount-out-of-range", "An account total would exceed the 64-bit range"),
@@ -71,6 +72,7 @@ public enum ProblemType {
             case 406 -> NOT_ACCEPTABLE;
             case 413 -> PAYLOAD_TOO_LARGE;
             case 415 -> UNSUPPORTED_MEDIA_TYPE;
+            case 417 -> EXPECTATION_FAILED;
             default -> status >= 500 ? INTERNAL : VALIDATION;
         };
     }

@@ -76,6 +76,7 @@ public class AccountResource {
             @Valid @NotNull(message = "a JSON body is required") NewAccount request,
             @Parameter(description = "Used as the id when the body has none", schema = @Schema(format = "uuid"))
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Params.metadata(request.metadata());
         NewAccount keyed = request.withId(Params.idempotencyId(request.id(), idempotencyKey));
         return ledger.openAccount(keyed).map(written -> written.replayed()
                 ? RestResponse.ResponseBuilder.ok(written.value()).header(TransferResource.REPLAYED_HEADER, "true").build()

@@ -1,19 +1,15 @@
 package dev.ledger.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.config.LedgerConfig;
-import dev.ledger.problem.Problem;
 import dev.ledger.problem.ProblemType;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.http.runtime.filters.Filters;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -82,19 +78,7 @@ public class AdmissionControl {
     }
 
     private void refuse(RoutingContext context) {
-        Problem problem = Problem.of(ProblemType.OVERLOADED,
-                "More than " + maxInFlight + " requests are in progress", context.normalizedPath(),
-                context.request().getHeader(RequestIds.HEADER), Map.of());
-        String body;
-        try {
-            body = json.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("A problem body always serializes", e);
-        }
-        context.response()
-                .setStatusCode(problem.status())
-                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                .putHeader(HttpHeaders.RETRY_AFTER, Problem.RETRY_AFTER_SECONDS)
-                .end(body);
+        ProblemMappers.answer(context, json, ProblemType.OVERLOADED,
+                "More than " + maxInFlight + " requests are in progress");
     }
 }

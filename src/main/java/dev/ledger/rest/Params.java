@@ -1,5 +1,8 @@
 package dev.ledger.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.config.JacksonConfig;
 import dev.ledger.mapping.Cursor;
 import dev.ledger.mapping.Direction;
 import dev.ledger.problem.LedgerException;
@@ -7,23 +10,28 @@ import dev.ledger.problem.ProblemType;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 /**
  * Parses path, query and header parameters itself, so that a malformed one is a 400 problem
- * naming the parameter (JAX-RS would answer 404 for an unconvertible path or query parameter).
+ * naming the parameter (JAX-RS would answer 404 for an unconvertible path or query parameter),
+ * and checks the body's text where Bean Validation cannot say what is wrong.
  */
 final class Params {
 
-    private static final java.util.regex.Pattern CANONICAL_UUID =
-            java.util.regex.Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    /** ASCII digits only: Long.parseLong would also take "+1", "007" and other scripts' digits. */
+    private static final Pattern POSITIVE_DECIMAL = Pattern.compile("^[1-9][0-9]{0,18}$");
 
     private Params() {
     }
 
     static UUID uuid(String name, String raw) {
-        if (raw == null || !CANONICAL_UUID.matcher(raw).matches()) {
+        if (raw == null || !JacksonConfig.UUID_FORMAT.matcher(raw).matches()) {
             throw invalid(name, "must be a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60");
         }
         return UUID.fromString(raw);
@@ -51,30 +59,23 @@ final class Params {
     }
 
     static long positiveLong(String name, String raw) {
-        try {
-            long value = Long.parseLong(raw);
-            if (value >= 1) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // answered below
-        }
-        throw invalid(name, "must be an integer from 1 to " + Long.MAX_VALUE);
+        return decimal(name, raw, Long.MAX_VALUE);
     }
 
     static int limit(String raw, int defaultLimit, int maxLimit) {
-        if (raw == null) {
-            return defaultLimit;
-        }
+        return raw == null ? defaultLimit : (int) decimal("limit", raw, maxLimit);
+    }
+
+    private static long decimal(String name, String raw, long max) {
         try {
-            int value = Integer.parseInt(raw);
-            if (value >= 1 && value <= maxLimit) {
+            long value = raw != null && POSITIVE_DECIMAL.matcher(raw).matches() ? Long.parseLong(raw) : 0;
+            if (value >= 1 && value <= max) {
                 return value;
             }
         } catch (NumberFormatException e) {
-            // answered below
+            // beyond 64 bits: answered below
         }
-        throw invalid("limit", "must be an integer from 1 to " + maxLimit);
+        throw invalid(name, "must be an integer from 1 to " + max + ", in ASCII digits");
     }
 
     static Direction direction(String raw) {
@@ -89,8 +90,56 @@ final class Params {
         throw invalid("direction", "must be in, out or all");
     }
 
+    /** Exactly as this service wrote it: a cursor that decodes but is spelled otherwise was not issued here. */
     static Cursor cursor(String raw) {
-        return raw == null ? null : Cursor.decode(raw);
+        if (raw == null) {
+            return null;
+        }
+        Cursor cursor = Cursor.decode(raw);
+        if (!cursor.encode().equals(raw)) {
+            throw invalid("cursor", "is not one this service issued");
+        }
+        return cursor;
+    }
+
+    /**
+     * Shown to people and printed on statements: no control characters (a line break or an ANSI
+     * escape could forge lines), and no unpaired surrogate, which would be stored as "?".
+     */
+    static void description(String text) {
+        if (text != null && text.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL
+                || Character.getType(c) == Character.SURROGATE)) {
+            throw invalid("description", "must be Unicode text without control characters");
+        }
+    }
+
+    /** Free-form, but storable as sent: PostgreSQL refuses NUL, and an unpaired surrogate would become "?". */
+    static void metadata(ObjectNode metadata) {
+        if (metadata != null && !storable(metadata)) {
+            throw invalid("metadata", "keys and strings must be Unicode text without NUL characters");
+        }
+    }
+
+    private static boolean storable(JsonNode node) {
+        if (node.isTextual()) {
+            return storable(node.textValue());
+        }
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            if (!storable(names.next())) {
+                return false;
+            }
+        }
+        // The values of an object, the elements of an array.
+        for (JsonNode child : node) {
+            if (!storable(child)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean storable(String text) {
+        return text.codePoints().noneMatch(c -> c == 0 || Character.getType(c) == Character.SURROGATE);
     }
 
     /** The body's id, else the Idempotency-Key header; both present must agree. */
@@ -102,8 +151,8 @@ final class Params {
         return bodyId != null ? bodyId : headerId;
     }
 
-    private static LedgerException invalid(String name, String rule) {
+    static LedgerException invalid(String name, String rule) {
         return new LedgerException(ProblemType.VALIDATION, name + " " + rule,
-                java.util.Map.of("errors", java.util.List.of(java.util.Map.of("field", name, "message", rule))), null);
+                Map.of("errors", List.of(Map.of("field", name, "message", rule))), null);
     }
 }

@@ -78,6 +78,8 @@ public class TransferResource {
             @Valid @NotNull(message = "a JSON body is required") NewTransfer request,
             @Parameter(description = "Used as the id when the body has none", schema = @Schema(format = "uuid"))
             @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        Params.description(request.description());
+        Params.metadata(request.metadata());
         NewTransfer keyed = request.withId(Params.idempotencyId(request.id(), idempotencyKey));
         return ledger.postTransfer(keyed).map(written -> written.replayed()
                 ? RestResponse.ResponseBuilder.ok(written.value()).header(REPLAYED_HEADER, "true").build()

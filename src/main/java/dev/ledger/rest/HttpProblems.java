@@ -1,0 +1,104 @@
+package dev.ledger.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.problem.ProblemType;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.vertx.http.runtime.RouteConstants;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Problems for what Vert.x refuses before any resource runs, which Quarkus would otherwise answer
+ * with an empty body: a body over quarkus.http.limits.max-body-size (413), an Expect other than
+ * 100-continue (417), a request target that is not a path, a missing Host (400, 404). Also
+ * refuses bodies that are not UTF-8, which Jackson would read anyway (an overlong "/" as "/").
+ */
+@ApplicationScoped
+class HttpProblems {
+
+    /** Before Quarkus' own body-size check, which ends the response itself with no body. */
+    private static final int BEFORE_QUARKUS_BODY_LIMIT = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1;
+
+    /** Failures Vert.x reports by status; any other failure is left to the next handler. */
+    private static final Set<Integer> FRAMEWORK_FAILURES = Set.of(400, 404, 413, 417);
+
+    private final ObjectMapper json;
+    private final long maxBodySize;
+    private final BodyHandler bodies;
+
+    HttpProblems(ObjectMapper json, @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
+        this.json = json;
+        this.maxBodySize = maxBodySize.asLongValue();
+        this.bodies = BodyHandler.create(false).setBodyLimit(this.maxBodySize);
+    }
+
+    void install(@Observes Router router) {
+        router.route().order(BEFORE_QUARKUS_BODY_LIMIT).handler(this::readBody).handler(this::requireUtf8)
+                .failureHandler(this::answer);
+    }
+
+    private void readBody(RoutingContext context) {
+        HttpServerRequest request = context.request();
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        boolean hasBody = request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true)
+                || length != null && !length.equals("0");
+        // Without a body to read (Content-Length: 0, or a transfer coding Vert.x does not frame),
+        // BodyHandler would wait forever for an end that Vert.x has already consumed.
+        if (hasBody) {
+            bodies.handle(context);
+        } else {
+            context.next();
+        }
+    }
+
+    private void requireUtf8(RoutingContext context) {
+        Buffer body = context.body().buffer();
+        if (body == null || isUtf8(body.getBytes())) {
+            context.next();
+        } else {
+            respond(context, ProblemType.VALIDATION, "The request body is not valid UTF-8");
+        }
+    }
+
+    private void answer(RoutingContext context) {
+        if (!FRAMEWORK_FAILURES.contains(context.statusCode())) {
+            context.next();
+            return;
+        }
+        ProblemType type = ProblemType.ofStatus(context.statusCode());
+        String detail = switch (type) {
+            case PAYLOAD_TOO_LARGE -> "The request body exceeds " + maxBodySize + " bytes";
+            case EXPECTATION_FAILED -> "Expect: " + context.request().getHeader(HttpHeaders.EXPECT)
+                    + " is not supported; only 100-continue is";
+            default -> context.failure() != null ? context.failure().getMessage()
+                    : "No resource at " + context.request().uri();
+        };
+        respond(context, type, detail);
+    }
+
+    private void respond(RoutingContext context, ProblemType type, String detail) {
+        ProblemMappers.answer(context, json, type, detail);
+    }
+
+    private static boolean isUtf8(byte[] bytes) {
+        try {
+            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            return true;
+        } catch (CharacterCodingException e) {
+            return false;
+        }
+    }
+}
