@@ -37,7 +37,7 @@ kill -0 "$SERVICE_PID" 2>/dev/null || alive=no
 kill $SAMPLER 2>/dev/null || true
 oom=$(grep -c OutOfMemoryError "$OUT/service.log" || true)
 rss_max=$(awk '{ if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }' "$OUT/service-usage.log")
-ready_after=$(curl -sf "http://localhost:$PORT/q/health/ready" >/dev/null && echo up || echo down)
+ready_after=$(curl -sf -m 5 "http://localhost:$PORT/q/health/ready" >/dev/null && echo up || echo down)
 
 python3 - "$OUT/steps.tsv" "$STEP" "$rss_max" "$alive" "$oom" "$ready_after" "$WORKLOAD" <<'PY' | tee "$OUT/results.md"
 import sys
