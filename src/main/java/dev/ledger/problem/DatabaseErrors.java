@@ -1,6 +1,7 @@
 package dev.ledger.problem;
 
 import io.vertx.pgclient.PgException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -19,6 +20,11 @@ public final class DatabaseErrors {
     private static final Set<String> RETRYABLE_UNIQUE_CONSTRAINTS = Set.of("transfer_pkey", "transfer_credit_lane_chain");
 
     private DatabaseErrors() {
+    }
+
+    /** The answer to a request whose bound (ledger.database-timeout) passed before the database answered. */
+    public static LedgerException noAnswerWithin(Duration timeout) {
+        return new LedgerException(ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + timeout);
     }
 
     public static boolean isTransient(Throwable failure) {

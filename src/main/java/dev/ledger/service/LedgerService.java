@@ -124,8 +124,7 @@ public class LedgerService {
                 .onFailure(DatabaseErrors::isTransient).retry()
                 .withBackOff(retry.backoffMin(), retry.backoffMax()).withJitter(0.5)
                 .atMost(retry.maxAttempts() - 1L)
-                .ifNoItem().after(config.databaseTimeout()).failWith(() -> new LedgerException(
-                        ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + config.databaseTimeout()))
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))
                 .onFailure().transform(DatabaseErrors::translate);
     }
 
