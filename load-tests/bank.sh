@@ -6,6 +6,7 @@
 # Every argument goes to BankCheck (--accounts, --clients, --duration-seconds, --seed, --faults,
 # --fault-interval-seconds, --warmup-seconds, ...; see its Options). Faults, one per interval, in turn:
 #   kill                  kill -9 of the service, which this script then starts again
+#   term                  SIGTERM (graceful shutdown) of the service, which this script then starts again
 #   pg-restart-fast       pg_ctlcluster restart -m fast
 #   pg-restart-immediate  pg_ctlcluster restart -m immediate (crash recovery on start)
 #   pg-pause              SIGSTOP of the postmaster and every backend for PAUSE_SECONDS, then SIGCONT
@@ -86,6 +87,12 @@ fault() {
             pid=$(cat "$PIDFILE")
             kill -KILL "$pid"
             while kill -0 "$pid" 2> /dev/null; do sleep 0.05; done
+            start_service
+            ;;
+        term)
+            local started=$SECONDS
+            stop_service
+            log "the service exited $((SECONDS - started)) s after SIGTERM"
             start_service
             ;;
         pg-restart-fast | pg-restart-immediate)

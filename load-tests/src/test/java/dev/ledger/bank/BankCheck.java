@@ -1,10 +1,12 @@
 package dev.ledger.bank;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -62,6 +64,7 @@ public final class BankCheck {
     private final List<FaultRecord> faults = new ArrayList<>();
     private final List<ReadyChange> readyChanges = new ArrayList<>();
     private final Map<String, Long> pointInTime = new LinkedHashMap<>();
+    private final java.util.Queue<Long> definiteAnswers = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean stopReadiness;
 
     private BankCheck(Options options) {
@@ -187,8 +190,8 @@ public final class BankCheck {
                 response = http.send(request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
             } catch (IOException e) {
-                stats.count("indefinite: " + (e instanceof java.net.http.HttpTimeoutException ? "client timeout"
-                        : "connection error"));
+                stats.count("indefinite: " + (e instanceof HttpTimeoutException ? "client timeout"
+                        : e instanceof ConnectException ? "connection refused" : "connection lost before the answer"));
                 response = null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -293,7 +296,9 @@ public final class BankCheck {
             List<String> command = new ArrayList<>(List.of(options.faultCommand.split(" ")));
             command.add(name);
             int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
-            fault.injectedFor = Duration.between(fault.start, Instant.now());
+            synchronized (faults) {
+                fault.injectedFor = Duration.between(fault.start, Instant.now());
+            }
             System.out.printf("fault %-22s at +%3d s: injected in %.1f s, exit %d%n", name,
                     Duration.between(faults.get(0).start, fault.start).toSeconds(),
                     fault.injectedFor.toMillis() / 1000.0, exit);
@@ -304,15 +309,32 @@ public final class BankCheck {
         }
     }
 
-    /** The first definite answer to a request sent after a fault began: the service works again. */
+    /** The first definite answer to a request sent after a fault's injection ended: the service works again. */
     private void recordRecovery(Answer answer) {
+        Instant now = Instant.now();
+        definiteAnswers.add(now.toEpochMilli());
         synchronized (faults) {
             for (FaultRecord fault : faults) {
-                if (fault.recoveredAt == null && !answer.sentAt.isBefore(fault.start)) {
-                    fault.recoveredAt = Instant.now();
+                if (fault.recoveredAt == null && fault.injectedFor != null
+                        && !answer.sentAt.isBefore(fault.start.plus(fault.injectedFor))) {
+                    fault.recoveredAt = now;
                 }
             }
         }
+    }
+
+    /** The longest time without any definite answer from the fault's start until the next fault or the end. */
+    private Duration longestOutage(Instant from, Instant until) {
+        long previous = from.toEpochMilli();
+        long longest = 0;
+        for (long at : definiteAnswers.stream().mapToLong(Long::longValue).sorted().toArray()) {
+            if (at < from.toEpochMilli() || at > until.toEpochMilli()) {
+                continue;
+            }
+            longest = Math.max(longest, at - previous);
+            previous = at;
+        }
+        return Duration.ofMillis(Math.max(longest, until.toEpochMilli() - previous));
     }
 
     private void watchReadiness() {
@@ -350,7 +372,7 @@ public final class BankCheck {
         System.out.printf("answer times: max %d ms, %d over the %d s bound%n", stats.maxAnswerMillis.get(),
                 stats.overBound.get(), options.answerBoundSeconds);
         stats.counts.forEach((what, n) -> System.out.printf("  %-60s %d%n", what, n.get()));
-        reportFaults();
+        reportFaults(end);
 
         List<Check> checks = new ArrayList<>();
         try (Connection db = DriverManager.getConnection(options.jdbcUrl, options.dbUser, options.dbPassword)) {
@@ -378,14 +400,17 @@ public final class BankCheck {
         return passed;
     }
 
-    private void reportFaults() {
+    private void reportFaults(Instant end) {
         List<ReadyChange> changes;
         synchronized (readyChanges) {
             changes = List.copyOf(readyChanges);
         }
-        for (FaultRecord fault : faults) {
+        for (int i = 0; i < faults.size(); i++) {
+            FaultRecord fault = faults.get(i);
+            Instant until = i + 1 < faults.size() ? faults.get(i + 1).start : end;
+            Instant injected = fault.start.plus(fault.injectedFor);
             String recovery = fault.recoveredAt == null ? "never"
-                    : String.format("%.1f s", Duration.between(fault.start, fault.recoveredAt).toMillis() / 1000.0);
+                    : String.format("%.1f s", Duration.between(injected, fault.recoveredAt).toMillis() / 1000.0);
             Instant downAt = null;
             Instant upAgain = null;
             for (ReadyChange change : changes) {
@@ -404,7 +429,9 @@ public final class BankCheck {
                     : String.format("readiness DOWN %.1f s after, UP again after %s", Duration.between(fault.start, downAt)
                             .toMillis() / 1000.0, upAgain == null ? "never" : String.format("%.1f s",
                             Duration.between(fault.start, upAgain).toMillis() / 1000.0));
-            System.out.printf("  fault %-22s first definite answer %s after it began; %s%n", fault.name, recovery, readiness);
+            System.out.printf("  fault %-22s injected in %.1f s; longest time without a definite answer %.1f s; "
+                    + "first definite answer %s after the injection; %s%n", fault.name, fault.injectedFor.toMillis() / 1000.0,
+                    longestOutage(fault.start, until).toMillis() / 1000.0, recovery, readiness);
         }
     }
 
@@ -628,6 +655,7 @@ public final class BankCheck {
     private static final class FaultRecord {
         final String name;
         final Instant start;
+        /** Guarded by the faults list, like recoveredAt. */
         Duration injectedFor;
         Instant recoveredAt;
 
