@@ -22,6 +22,7 @@ public enum ProblemType {
     AMOUNT_OUT_OF_RANGE(422, "amount-out-of-range", "An account total would exceed the 64-bit range"),
     DATABASE_BUSY(503, "database-busy", "The database is busy; retry"),
     DATABASE_UNAVAILABLE(503, "database-unavailable", "The database is unavailable; retry"),
+    SHUTTING_DOWN(503, "shutting-down", "The service is shutting down; retry"),
     INTERNAL(500, "internal", "Internal error");
 
     private static final String TYPE_PREFIX = "urn:ledger:problem:";

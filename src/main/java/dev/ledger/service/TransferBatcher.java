@@ -96,7 +96,7 @@ class TransferBatcher {
     }
 
     private static LedgerException shuttingDown() {
-        return new LedgerException(ProblemType.DATABASE_UNAVAILABLE, "The service is shutting down");
+        return new LedgerException(ProblemType.SHUTTING_DOWN, "The service is shutting down");
     }
 
     private void drain() {

@@ -1,0 +1,61 @@
+package dev.ledger.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.problem.Problem;
+import dev.ledger.problem.ProblemType;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.http.HttpHeaders;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * From SIGTERM on, requests that were not yet admitted get a 503 with Retry-After instead of a
+ * transfer that might commit just as the server closes their connection (Quarkus' graceful
+ * shutdown alone keeps admitting them). Admitted requests finish (quarkus.shutdown.timeout);
+ * health endpoints stay open so that readiness reports DOWN during quarkus.shutdown.delay.
+ */
+@ApplicationScoped
+public class ShutdownDrain {
+
+    /** Before every other filter, so that nothing of a refused request runs. */
+    private static final int FIRST = Integer.MAX_VALUE;
+    private static final String MANAGEMENT_PREFIX = "/q/";
+
+    private final ObjectMapper json;
+    private volatile boolean draining;
+
+    ShutdownDrain(ObjectMapper json) {
+        this.json = json;
+    }
+
+    void onShutdownStarted(@Observes ShutdownDelayInitiatedEvent event) {
+        draining = true;
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(context -> {
+            if (!draining || context.normalizedPath().startsWith(MANAGEMENT_PREFIX)) {
+                context.next();
+                return;
+            }
+            context.response().setStatusCode(ProblemType.SHUTTING_DOWN.status())
+                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                    .putHeader(HttpHeaders.RETRY_AFTER, ProblemMappers.RETRY_AFTER_SECONDS)
+                    .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+                    .end(encode(Problem.of(ProblemType.SHUTTING_DOWN, "The service is shutting down",
+                            context.normalizedPath(), Map.of())));
+        }, FIRST);
+    }
+
+    private String encode(Problem problem) {
+        try {
+            return json.writeValueAsString(problem);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
