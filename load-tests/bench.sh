@@ -33,35 +33,16 @@ OUT=load-tests/target/bench
 P99_LIMIT_MS=50
 
 mkdir -p "$OUT"
-log() { printf '[%s] %s\n' "$(date +%T)" "$*" | tee -a "$OUT/bench.log"; }
-psql_db() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"); }
+# shellcheck source=load-tests/lib.sh
+source load-tests/lib.sh
 
 log "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -r); runs=$RUNS duration=${DURATION}s"
 
-# ---- PostgreSQL 15, a fresh database ---------------------------------------------------------
-pg_ctlcluster 15 main status >/dev/null 2>&1 || pg_ctlcluster 15 main start
-for _ in $(seq 60); do pg_isready -q -h localhost && break; sleep 1; done
-psql_db <<SQL
-DROP DATABASE IF EXISTS $DB WITH (FORCE);
-SELECT 'CREATE ROLE ledger' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger')\gexec
-ALTER ROLE ledger LOGIN PASSWORD 'ledger';
-CREATE DATABASE $DB OWNER ledger;
-SQL
-
-# ---- build, start the service, time start-to-ready -------------------------------------------
-log "building the service and the load tests"
-./mvnw -B -q package -DskipTests
-./mvnw -B -q -f load-tests/pom.xml test-compile
-export QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://localhost:5432/$DB
-export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/$DB
-export QUARKUS_DATASOURCE_USERNAME=ledger QUARKUS_DATASOURCE_PASSWORD=ledger
-start_ns=$(date +%s%N)
-# shellcheck disable=SC2086 # SERVICE_JVM holds several flags
-java $SERVICE_JVM -Dquarkus.http.port="$PORT" -jar target/quarkus-app/quarkus-run.jar > "$OUT/service.log" 2>&1 &
-SERVICE_PID=$!
-trap 'kill $SERVICE_PID 2>/dev/null || true' EXIT
-until curl -sf "http://localhost:$PORT/q/health/ready" >/dev/null; do sleep 0.05; done
-ready_ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+# ---- PostgreSQL 15, a fresh database, the service, start-to-ready -----------------------------
+fresh_database "$DB"
+build_all
+start_service "$DB"
+ready_ms=$READY_MS
 log "service ready ${ready_ms} ms after launch (JVM start, migrations on an empty database, first health check)"
 
 # ---- accounts and history ---------------------------------------------------------------------
@@ -77,11 +58,6 @@ psql_db -d "$DB" -c "VACUUM ANALYZE"
 pgbench_tps() { # script -> tps
     (cd / && $PGB -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) | tee -a "$OUT/pgbench-$1.log" \
         | awk '/^tps/ {printf "%.0f", $3}'
-}
-gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
-    local sim=$1; shift
-    ./mvnw -B -q -f load-tests/pom.xml gatling:test -Dgatling.simulationClass="dev.ledger.load.$sim" \
-        -DbaseUrl="http://localhost:$PORT" "$@" >> "$OUT/gatling.log" 2>&1 || true
 }
 stat() { # stats.json of a Gatling report, python expression over s -> value
     python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
@@ -121,13 +97,7 @@ done
 
 # ---- SeedWorkload at 1,024 users, with RSS and CPU sampled ------------------------------------
 log "SeedWorkload at $SEED_USERS users"
-# Each second: RSS in kB and the CPU used in that second, in % of one core (from /proc ticks).
-( hz=$(getconf CLK_TCK); last=0
-  while kill -0 "$SERVICE_PID" 2>/dev/null; do
-      ticks=$(awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat")
-      (( last > 0 )) && echo "$(ps -o rss= -p "$SERVICE_PID") $(( (ticks - last) * 100 / hz ))"
-      last=$ticks; sleep 1
-  done ) > "$OUT/service-usage.log" &
+sample_usage > "$OUT/service-usage.log" &
 SAMPLER=$!
 gatling SeedWorkload -Dusers="$SEED_USERS" -Dramp=30 -Dduration=60
 kill $SAMPLER 2>/dev/null || true
@@ -158,4 +128,4 @@ for i, name in enumerate(http, start=6):
           f"{', '.join(r[i].split()[0] + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
 print(f"\nSeedWorkload: {sys.argv[3]}; service RSS max {sys.argv[4]} MB, CPU mean {sys.argv[5]} % (of one core)")
 PY
-cat "$OUT/results.md" | tee -a "$OUT/bench.log"
+cat "$OUT/results.md" | tee -a "$OUT/run.log"

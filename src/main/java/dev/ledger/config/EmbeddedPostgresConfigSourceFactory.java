@@ -6,9 +6,11 @@ import io.smallrye.config.ConfigValue;
 import io.smallrye.config.PropertiesConfigSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -33,6 +35,8 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
 
     private static final int ORDINAL_BELOW_APPLICATION_PROPERTIES = 200;
 
+    private static final String SERVICE_ROLE = "ledger_service";
+
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
         List<String> profiles = context.getProfiles();
@@ -44,11 +48,15 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
         }
         int port = startedPort().orElseGet(() -> start(context, test));
         String hostPort = "localhost:" + port + "/postgres";
+        // The production arrangement of roles: migrations as the owner, the service as a role
+        // that may only SELECT and INSERT (V3__service_role.sql), so tests run with its rights.
         return List.of(new PropertiesConfigSource(Map.of(
                 "quarkus.datasource.reactive.url", "postgresql://" + hostPort,
                 "quarkus.datasource.jdbc.url", "jdbc:postgresql://" + hostPort,
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres"),
+                "quarkus.datasource.username", SERVICE_ROLE,
+                "quarkus.datasource.password", SERVICE_ROLE,
+                "quarkus.flyway.username", "postgres",
+                "quarkus.flyway.password", "postgres"),
                 "embedded-postgres", ORDINAL_BELOW_APPLICATION_PROPERTIES));
     }
 
@@ -85,13 +93,25 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
                     LOG.infof("Starting embedded PostgreSQL with data in %s", dataDir);
                 }
                 EmbeddedPostgres postgres = builder.start();
+                createServiceRole(postgres);
                 int port = postgres.getPort();
                 System.setProperty(STARTED_PORT_PROPERTY, Integer.toString(port));
                 LOG.infof("Embedded PostgreSQL listening on localhost:%d", port);
                 return port;
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not start the embedded PostgreSQL; configure "
+            } catch (IOException | SQLException e) {
+                throw new IllegalStateException("Could not start the embedded PostgreSQL; configure "
                         + "QUARKUS_DATASOURCE_REACTIVE_URL and QUARKUS_DATASOURCE_JDBC_URL to use an external one", e);
+            }
+        }
+
+        /** Idempotent: the dev data directory keeps the role from one run to the next. */
+        private static void createServiceRole(EmbeddedPostgres postgres) throws SQLException {
+            try (Connection connection = postgres.getPostgresDatabase().getConnection();
+                    Statement statement = connection.createStatement()) {
+                statement.execute("DO $$ BEGIN"
+                        + " IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + SERVICE_ROLE + "') THEN"
+                        + " CREATE ROLE " + SERVICE_ROLE + " LOGIN PASSWORD '" + SERVICE_ROLE + "';"
+                        + " END IF; END $$");
             }
         }
     }

@@ -18,6 +18,8 @@ public interface LedgerConfig {
 
     Retry retry();
 
+    Admission admission();
+
     Batch batch();
 
     Pages pages();
@@ -35,6 +37,13 @@ public interface LedgerConfig {
 
         @WithDefault("PT0.050S")
         Duration backoffMax();
+    }
+
+    /** Load shedding in front of every API route (see AdmissionControl). */
+    interface Admission {
+        /** Requests inside the service at once; the next one is answered 503 without queueing. */
+        @WithDefault("128")
+        int maxInFlight();
     }
 
     /** Coalescing of concurrent transfer requests into one statement (see TransferBatcher). */

@@ -19,6 +19,9 @@ public record Problem(
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
+    /** Sent with every 503: every one of them is transient, and a second is long enough to clear. */
+    public static final String RETRY_AFTER_SECONDS = "1";
+
     public static Problem of(ProblemType type, String detail, String instance, Map<String, Object> extensions) {
         return new Problem(type.type(), type.title(), type.status(), detail, instance, extensions);
     }

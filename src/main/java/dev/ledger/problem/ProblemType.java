@@ -20,6 +20,7 @@ public enum ProblemType {
     INSUFFICIENT_FUNDS(422, "insufficient-funds", "The source's balance is below the amount"),
     CURRENCY_MISMATCH(422, "currency-mismatch", "Source and destination hold different currencies"),
     AMOUNT_OUT_OF_RANGE(422, "amount-out-of-range", "An account total would exceed the 64-bit range"),
+    OVERLOADED(503, "overloaded", "The service is at its concurrency limit; retry"),
     DATABASE_BUSY(503, "database-busy", "The database is busy; retry"),
     DATABASE_UNAVAILABLE(503, "database-unavailable", "The database is unavailable; retry"),
     SHUTTING_DOWN(503, "shutting-down", "The service is shutting down; retry"),

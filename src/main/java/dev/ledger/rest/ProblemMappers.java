@@ -1,12 +1,15 @@
 package dev.ledger.rest;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.Problem;
 import dev.ledger.problem.ProblemType;
 import io.quarkus.hibernate.validator.runtime.jaxrs.ResteasyReactiveViolationException;
+import io.vertx.ext.web.RoutingContext;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -24,7 +27,6 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
-    static final String RETRY_AFTER_SECONDS = "1";
 
     @ServerExceptionMapper
     public RestResponse<Problem> ledger(LedgerException e, UriInfo uri) {
@@ -106,13 +108,29 @@ public class ProblemMappers {
         return camel.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
     }
 
+    /** The answer of a route filter that refuses a request before Quarkus REST sees it. */
+    static void answer(RoutingContext context, ObjectMapper json, ProblemType type, String detail) {
+        Problem problem = Problem.of(type, detail, context.normalizedPath(), Map.of());
+        String body;
+        try {
+            body = json.writeValueAsString(problem);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A problem body always serializes", e);
+        }
+        context.response()
+                .setStatusCode(problem.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
+                .putHeader(HttpHeaders.RETRY_AFTER, Problem.RETRY_AFTER_SECONDS)
+                .end(body);
+    }
+
     private static RestResponse<Problem> respond(ProblemType type, String detail, UriInfo uri,
             Map<String, Object> extensions) {
         Problem problem = Problem.of(type, detail, uri == null ? null : uri.getPath(), extensions);
         RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(type.status())
                 .entity(problem).type(Problem.MEDIA_TYPE);
         if (type.status() == 503) {
-            builder.header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
+            builder.header(HttpHeaders.RETRY_AFTER, Problem.RETRY_AFTER_SECONDS);
         }
         return builder.build();
     }

@@ -1,16 +1,12 @@
 package dev.ledger.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ledger.problem.Problem;
 import dev.ledger.problem.ProblemType;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.core.http.HttpHeaders;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.UncheckedIOException;
-import java.util.Map;
 
 /**
  * From SIGTERM on, requests that were not yet admitted get a 503 with Retry-After instead of a
@@ -42,20 +38,8 @@ public class ShutdownDrain {
                 context.next();
                 return;
             }
-            context.response().setStatusCode(ProblemType.SHUTTING_DOWN.status())
-                    .putHeader(HttpHeaders.CONTENT_TYPE, Problem.MEDIA_TYPE)
-                    .putHeader(HttpHeaders.RETRY_AFTER, ProblemMappers.RETRY_AFTER_SECONDS)
-                    .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
-                    .end(encode(Problem.of(ProblemType.SHUTTING_DOWN, "The service is shutting down",
-                            context.normalizedPath(), Map.of())));
+            context.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+            ProblemMappers.answer(context, json, ProblemType.SHUTTING_DOWN, "The service is shutting down");
         }, FIRST);
-    }
-
-    private String encode(Problem problem) {
-        try {
-            return json.writeValueAsString(problem);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -20,6 +20,11 @@ final class Sql {
 
     static final String ACCOUNT_TRANSFERS = "SELECT * FROM account_transfers($1, $2, $3, $4, $5, $6)";
 
+    /** True when the service's role may change or remove transfers (as an owner or superuser may). */
+    static final String ROLE_MAY_REWRITE = "SELECT current_user AS role, has_table_privilege('transfer', 'UPDATE')"
+            + " OR has_table_privilege('transfer', 'DELETE') OR has_table_privilege('transfer', 'TRUNCATE')"
+            + " AS may_rewrite";
+
     private Sql() {
     }
 }

@@ -28,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,8 +37,9 @@ import java.util.regex.Pattern;
  * Gatling JVM spends its first seconds compiling, on the same two cores as the service). The
  * first step warms up and is not reported. Each step's requests are timed by the simulation
  * itself and written to {@code stepsFile} (default {@code target/capacity-steps.tsv}, relative to
- * the directory Maven runs in): rate, requests, failures, p50, p99, max, one line per step, for
- * bench.sh to find the highest step held.
+ * the directory Maven runs in): rate, requests, failures, p50, p99, max, then shed (503), successes
+ * and their p99, one line per step, for bench.sh to find the highest step held and for
+ * overload.sh to report what the service admitted and what it shed.
  *
  * <p>{@link #before()} opens {@code accounts} accounts (1,000,000,000,000 minor units each, so
  * transfers never run dry) with a plain {@link HttpClient}. Then {@code rate} virtual users arrive
@@ -55,11 +57,13 @@ import java.util.regex.Pattern;
  * <p>System properties: {@code baseUrl} (http://localhost:8080), {@code workload} (mix),
  * {@code accounts} (1000), {@code rates} (requests/s per step, comma-separated; default
  * 500,1000,2000), {@code duration} (seconds per step, 30), {@code warmup} (seconds at the first
- * rate before the steps, 20), {@code currency} (CAP).
+ * rate before the steps, 20), {@code currency} (CAP), {@code maxConnections} (unlimited).
  */
 public class Capacity extends Simulation {
 
     private static final long INITIAL_BALANCE = 1_000_000_000_000L;
+    /** The service's answer to a request beyond its concurrency limit (counted apart as shed). */
+    private static final int SHED_STATUS = 503;
     private static final Pattern ID = Pattern.compile("\"id\"\\s*:\\s*\"([^\"]+)\"");
 
     private final String baseUrl = stripTrailingSlash(System.getProperty("baseUrl", "http://localhost:8080"));
@@ -76,14 +80,23 @@ public class Capacity extends Simulation {
     /** The account ids, filled by before(); read by the virtual users only after it returns. */
     private volatile String[] accounts = new String[0];
 
-    private final HttpProtocolBuilder protocol = http
+    private final HttpProtocolBuilder protocol = withConnectionLimit(http
             .baseUrl(baseUrl)
             // Gatling's default warm-up request goes to an outside site: warm up on the service instead.
             .warmUp(baseUrl + "/q/health/ready")
             .acceptHeader("application/json, application/problem+json")
             .userAgentHeader("ledger-load-tests/Capacity")
             // Open model: users come and go, connections stay in one keep-alive pool.
-            .shareConnections();
+            .shareConnections());
+
+    /**
+     * Without a limit, an open model against a saturated service opens a connection for every
+     * waiting request until file descriptors run out; real client fleets pool their connections.
+     */
+    private static HttpProtocolBuilder withConnectionLimit(HttpProtocolBuilder protocol) {
+        Integer maxConnections = Integer.getInteger("maxConnections");
+        return maxConnections == null ? protocol : protocol.maxConnectionsPerHost(maxConnections);
+    }
 
     private final ChainBuilder transfer = exec(this::pickPair).exec(
             http("transfer")
@@ -93,13 +106,13 @@ public class Capacity extends Simulation {
                     .body(StringBody(session -> "{\"source\": \"" + session.getString("source")
                             + "\", \"destination\": \"" + session.getString("destination")
                             + "\", \"amount\": 1}"))
-                    .check(responseTimeInMillis().saveAs("rt"), status().is(201)))
+                    .check(responseTimeInMillis().saveAs("rt"), status().saveAs("status"), status().is(201)))
             .exec(this::record);
 
     private final ChainBuilder balance = exec(this::pickOne).exec(
             http("balance")
                     .get("/accounts/#{account}/balance")
-                    .check(responseTimeInMillis().saveAs("rt"), status().is(200)))
+                    .check(responseTimeInMillis().saveAs("rt"), status().saveAs("status"), status().is(200)))
             .exec(this::record);
 
     {
@@ -142,16 +155,18 @@ public class Capacity extends Simulation {
     private Session record(Session session) {
         int step = session.getInt("step");
         if (step >= 0 && session.contains("rt")) {
-            stats.record(step, session.getLong("rt"), session.isFailed());
+            boolean shed = session.contains("status") && session.getInt("status") == SHED_STATUS;
+            stats.record(step, session.getLong("rt"), session.isFailed(), shed);
         } else if (step >= 0) {
-            stats.record(step, Long.MAX_VALUE, true);
+            stats.record(step, Long.MAX_VALUE, true, false);
         }
         return session;
     }
 
     @Override
     public void after() {
-        StringBuilder table = new StringBuilder("rate\trequests\tfailed\tp50_ms\tp99_ms\tmax_ms\n");
+        StringBuilder table = new StringBuilder(
+                "rate\trequests\tfailed\tp50_ms\tp99_ms\tmax_ms\tshed\tok\tok_p99_ms\n");
         for (int step = 0; step < rates.length; step++) {
             table.append(String.format(Locale.ROOT, "%.0f\t%s%n", rates[step], stats.summary(step)));
         }
@@ -165,43 +180,65 @@ public class Capacity extends Simulation {
         System.out.println("capacity " + workload + " over " + accountCount + " accounts:\n" + table);
     }
 
-    /** Response times per step in 1 ms buckets (up to 60 s), and failures. */
+    /**
+     * Response times per step in 1 ms buckets (up to 60 s), for all requests and for the successful
+     * ones alone (under overload the latency that matters is that of the admitted requests),
+     * failures, and among them the requests the service shed (503).
+     */
     private static final class StepStats {
         private static final int BUCKETS = 60_001;
-        private final java.util.concurrent.atomic.AtomicLongArray[] histograms;
-        private final java.util.concurrent.atomic.AtomicLongArray failures;
+        private final AtomicLongArray[] all;
+        private final AtomicLongArray[] ok;
+        private final AtomicLongArray failures;
+        private final AtomicLongArray shed;
 
         StepStats(int steps) {
-            histograms = new java.util.concurrent.atomic.AtomicLongArray[steps];
+            all = new AtomicLongArray[steps];
+            ok = new AtomicLongArray[steps];
             for (int i = 0; i < steps; i++) {
-                histograms[i] = new java.util.concurrent.atomic.AtomicLongArray(BUCKETS);
+                all[i] = new AtomicLongArray(BUCKETS);
+                ok[i] = new AtomicLongArray(BUCKETS);
             }
-            failures = new java.util.concurrent.atomic.AtomicLongArray(steps);
+            failures = new AtomicLongArray(steps);
+            shed = new AtomicLongArray(steps);
         }
 
-        void record(int step, long millis, boolean failed) {
-            histograms[step].incrementAndGet((int) Math.min(BUCKETS - 1, Math.max(0, millis)));
+        void record(int step, long millis, boolean failed, boolean wasShed) {
+            int bucket = (int) Math.min(BUCKETS - 1, Math.max(0, millis));
+            all[step].incrementAndGet(bucket);
             if (failed) {
                 failures.incrementAndGet(step);
+            } else {
+                ok[step].incrementAndGet(bucket);
+            }
+            if (wasShed) {
+                shed.incrementAndGet(step);
             }
         }
 
         String summary(int step) {
-            java.util.concurrent.atomic.AtomicLongArray histogram = histograms[step];
-            long total = 0;
+            long total = count(all[step]);
             long max = 0;
             for (int ms = 0; ms < BUCKETS; ms++) {
-                long count = histogram.get(ms);
-                total += count;
-                if (count > 0) {
+                if (all[step].get(ms) > 0) {
                     max = ms;
                 }
             }
-            return total + "\t" + failures.get(step) + "\t" + percentile(histogram, total, 0.50) + "\t"
-                    + percentile(histogram, total, 0.99) + "\t" + max;
+            long succeeded = count(ok[step]);
+            return total + "\t" + failures.get(step) + "\t" + percentile(all[step], total, 0.50) + "\t"
+                    + percentile(all[step], total, 0.99) + "\t" + max + "\t" + shed.get(step) + "\t"
+                    + succeeded + "\t" + percentile(ok[step], succeeded, 0.99);
         }
 
-        private static long percentile(java.util.concurrent.atomic.AtomicLongArray histogram, long total, double q) {
+        private static long count(AtomicLongArray histogram) {
+            long total = 0;
+            for (int ms = 0; ms < BUCKETS; ms++) {
+                total += histogram.get(ms);
+            }
+            return total;
+        }
+
+        private static long percentile(AtomicLongArray histogram, long total, double q) {
             long rank = (long) Math.ceil(q * total);
             long seen = 0;
             for (int ms = 0; ms < BUCKETS; ms++) {

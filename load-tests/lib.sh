@@ -1,0 +1,67 @@
+# Shared by the load-test scripts (bench.sh, overload.sh): the machine's PostgreSQL 15, a fresh
+# database with the production roles, the packaged service, and Gatling. Source it from the
+# repository root after setting OUT (the results directory) and PORT (the service's port).
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" | tee -a "$OUT/run.log"; }
+psql_db() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"); }
+
+# Starts 15/main unless it runs, then creates database $1 from scratch, owned by role ledger,
+# with ledger_service as the service's role (README, "Use an external PostgreSQL").
+fresh_database() {
+    local db=$1
+    pg_ctlcluster 15 main status >/dev/null 2>&1 || pg_ctlcluster 15 main start
+    for _ in $(seq 60); do pg_isready -q -h localhost && break; sleep 1; done
+    psql_db <<SQL
+DROP DATABASE IF EXISTS $db WITH (FORCE);
+SELECT 'CREATE ROLE ledger' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger')\gexec
+ALTER ROLE ledger LOGIN PASSWORD 'ledger';
+SELECT 'CREATE ROLE ledger_service' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'ledger_service')\gexec
+ALTER ROLE ledger_service LOGIN PASSWORD 'ledger_service';
+CREATE DATABASE $db OWNER ledger;
+SQL
+}
+
+build_all() {
+    log "building the service and the load tests"
+    ./mvnw -B -q package -DskipTests
+    ./mvnw -B -q -f load-tests/pom.xml test-compile
+}
+
+# Starts the packaged service on database $1 with JVM flags $SERVICE_JVM, waits until it is
+# ready, and sets SERVICE_PID and READY_MS (launch to first successful readiness check).
+start_service() {
+    local db=$1 start_ns
+    start_ns=$(date +%s%N)
+    # shellcheck disable=SC2086 # SERVICE_JVM holds several flags
+    QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://localhost:5432/$db \
+    QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/$db \
+    QUARKUS_DATASOURCE_USERNAME=ledger_service QUARKUS_DATASOURCE_PASSWORD=ledger_service \
+    QUARKUS_FLYWAY_USERNAME=ledger QUARKUS_FLYWAY_PASSWORD=ledger \
+        java $SERVICE_JVM -Dquarkus.http.port="$PORT" -jar target/quarkus-app/quarkus-run.jar \
+        > "$OUT/service.log" 2>&1 &
+    SERVICE_PID=$!
+    trap 'kill $SERVICE_PID 2>/dev/null || true' EXIT
+    until curl -sf "http://localhost:$PORT/q/health/ready" >/dev/null; do
+        kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$OUT/service.log"; return 1; }
+        sleep 0.05
+    done
+    READY_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+}
+
+# Every second until the service exits: its RSS in kB and the CPU it used in that second, in %
+# of one core (from /proc ticks). Run in the background: sample_usage > file &
+sample_usage() {
+    local hz last=0 ticks
+    hz=$(getconf CLK_TCK)
+    while kill -0 "$SERVICE_PID" 2>/dev/null; do
+        ticks=$(awk '{ print $14 + $15 }' "/proc/$SERVICE_PID/stat")
+        (( last > 0 )) && echo "$(ps -o rss= -p "$SERVICE_PID") $(( (ticks - last) * 100 / hz ))"
+        last=$ticks; sleep 1
+    done
+}
+
+gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
+    local sim=$1; shift
+    ./mvnw -B -q -f load-tests/pom.xml gatling:test -Dgatling.simulationClass="dev.ledger.load.$sim" \
+        -DbaseUrl="http://localhost:$PORT" "$@" >> "$OUT/gatling.log" 2>&1 || true
+}

@@ -1,0 +1,76 @@
+package dev.ledger.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ledger.config.LedgerConfig;
+import dev.ledger.problem.ProblemType;
+import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Sheds load instead of queueing it: at most {@code ledger.admission.max-in-flight} API requests
+ * are inside the service at once, and the next one is answered 503 with Retry-After straight
+ * away, before its body is read. Without this bound an offered rate above capacity piles up
+ * accepted requests waiting for a connection until the heap is gone; with it, memory and the
+ * latency of admitted requests stay bounded however much is offered (docs/reliability.md,
+ * "Overload"). A shed request has written nothing, so retrying it is always safe.
+ *
+ * <p>Health, metrics and the API documents ({@code /q/}) are never shed: an orchestrator must
+ * be able to see an overloaded service is alive.
+ */
+@ApplicationScoped
+public class AdmissionControl {
+
+    /** Before Quarkus REST and the body handler: a shed request costs no body buffering. */
+    private static final int FILTER_PRIORITY = 1_000;
+    private static final String UNMETERED_PREFIX = "/q/";
+
+    private final int maxInFlight;
+    private final ObjectMapper json;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder shed = new LongAdder();
+
+    AdmissionControl(LedgerConfig config, ObjectMapper json) {
+        this.maxInFlight = config.admission().maxInFlight();
+        this.json = json;
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("ledger.admission.max-in-flight must be at least 1");
+        }
+    }
+
+    void register(@Observes Filters filters) {
+        filters.register(this::admit, FILTER_PRIORITY);
+    }
+
+    /** Requests shed since start. */
+    public long shedCount() {
+        return shed.sum();
+    }
+
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    private void admit(RoutingContext context) {
+        if (context.normalizedPath().startsWith(UNMETERED_PREFIX)) {
+            context.next();
+            return;
+        }
+        if (inFlight.incrementAndGet() > maxInFlight) {
+            inFlight.decrementAndGet();
+            shed.increment();
+            refuse(context);
+            return;
+        }
+        // Runs once per request, also when the client goes away before the answer.
+        context.addEndHandler(ignored -> inFlight.decrementAndGet());
+        context.next();
+    }
+
+    private void refuse(RoutingContext context) {
+        ProblemMappers.answer(context, json, ProblemType.OVERLOADED, "More than " + maxInFlight + " requests are in progress");
+    }
+}

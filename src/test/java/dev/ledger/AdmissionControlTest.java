@@ -1,0 +1,115 @@
+package dev.ledger;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.response.Response;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Overload: beyond ledger.admission.max-in-flight the service answers 503 at once instead of
+ * queueing, writes nothing for what it sheds, keeps health reachable, and admits again as soon
+ * as requests finish.
+ */
+@QuarkusTest
+@TestProfile(AdmissionControlTest.FourInFlight.class)
+class AdmissionControlTest {
+
+    private static final int MAX_IN_FLIGHT = 4;
+    private static final int OFFERED = 20;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    public static class FourInFlight implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("ledger.admission.max-in-flight", Integer.toString(MAX_IN_FLIGHT));
+        }
+    }
+
+    static {
+        Api.logFailures();
+    }
+
+    @Inject
+    Pool pool;
+
+    @Test
+    void excessRequestsAreShedAtOnceAndWriteNothing() throws Exception {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 1_000);
+        UUID bob = Api.openAccount(currency, 0);
+
+        // Holding alice's chain lock keeps every admitted transfer from her inside the service.
+        SqlConnection holder = pool.getConnection().await().atMost(TIMEOUT);
+        holder.preparedQuery("SELECT pg_advisory_lock(source_lock_key($1))").execute(Tuple.of(alice))
+                .await().atMost(TIMEOUT);
+        ExecutorService clients = Executors.newFixedThreadPool(OFFERED);
+        List<UUID> ids = new ArrayList<>();
+        List<Future<Response>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < OFFERED; i++) {
+                UUID id = UUID.randomUUID();
+                ids.add(id);
+                answers.add(clients.submit(() -> Api.postTransfer(Map.of("id", id.toString(),
+                        "source", alice.toString(), "destination", bob.toString(), "amount", 1))));
+            }
+            List<UUID> shed = new ArrayList<>();
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (shed.size() < OFFERED - MAX_IN_FLIGHT && System.nanoTime() < deadline) {
+                shed.clear();
+                for (int i = 0; i < OFFERED; i++) {
+                    if (answers.get(i).isDone()) {
+                        Response answer = answers.get(i).get();
+                        answer.then().statusCode(503)
+                                .contentType("application/problem+json")
+                                .header("Retry-After", "1")
+                                .body("type", equalTo("urn:ledger:problem:overloaded"));
+                        shed.add(ids.get(i));
+                    }
+                }
+                Thread.sleep(10);
+            }
+            assertEquals(OFFERED - MAX_IN_FLIGHT, shed.size(), "all but the admitted were shed at once");
+
+            // Still full: reads are shed too, health is not.
+            given().get("/accounts/{id}", bob).then().statusCode(503);
+            given().get("/q/health/ready").then().statusCode(200);
+            assertEquals(0, Db.number(pool, "SELECT count(*) FROM transfer WHERE id = ANY($1)",
+                    (Object) shed.toArray(new UUID[0])), "a shed request wrote nothing");
+        } finally {
+            holder.preparedQuery("SELECT pg_advisory_unlock(source_lock_key($1))").execute(Tuple.of(alice))
+                    .await().atMost(TIMEOUT);
+            holder.close().await().atMost(TIMEOUT);
+            clients.shutdown();
+        }
+
+        int created = 0;
+        for (Future<Response> answer : answers) {
+            created += answer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).statusCode() == 201 ? 1 : 0;
+        }
+        assertEquals(MAX_IN_FLIGHT, created, "the admitted requests finish once the lock is gone");
+        assertEquals(MAX_IN_FLIGHT, Db.number(pool, "SELECT count(*) FROM transfer WHERE source = $1", alice));
+        // Every finished request gave its slot back.
+        for (int i = 0; i < 2 * MAX_IN_FLIGHT; i++) {
+            given().get("/accounts/{id}", bob).then().statusCode(200);
+        }
+        LedgerInvariants.assertAll(pool);
+    }
+}
