@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * PostgreSQL drops the service's connections (pg_terminate_backend, as an administrator or a
- * failover would) while writers run: every answer is a success or a 503 that says to retry with
+ * PostgreSQL drops the service's connections (pg_terminate_backend of every backend of the
+ * service's role, as an administrator or a failover would) while writers run: every answer is a success or a 503 that says to retry with
  * the same id, retrying makes each transfer exactly once, and the service recovers by itself.
  */
 @QuarkusTest
@@ -39,7 +39,8 @@ class DatabaseFaultsTest {
     private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
     private static final String TERMINATE_OTHER_BACKENDS = """
             SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-             WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()""";
+             WHERE datname = current_database() AND usename = current_user AND backend_type = 'client backend'
+               AND pid <> pg_backend_pid()""";
 
     static {
         Api.logFailures();
