@@ -17,16 +17,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +67,7 @@ public final class BankCheck {
     private final List<FaultRecord> faults = new ArrayList<>();
     private final List<ReadyChange> readyChanges = new ArrayList<>();
     private final Map<String, Long> pointInTime = new LinkedHashMap<>();
-    private final java.util.Queue<Long> definiteAnswers = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Queue<Long> definiteAnswers = new ConcurrentLinkedQueue<>();
     private volatile boolean stopReadiness;
 
     private BankCheck(Options options) {
@@ -698,7 +701,7 @@ public final class BankCheck {
         final AtomicLong overBound = new AtomicLong();
         final AtomicLong unretryable503 = new AtomicLong();
         final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
-        final List<String> unexpected = java.util.Collections.synchronizedList(new ArrayList<>());
+        final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
 
         void count(String what) {
             counts.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
