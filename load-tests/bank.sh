@@ -16,7 +16,8 @@
 # service when the sources are newer than the jar, starts it on port 8091, runs the check and
 # stops what it started. Exit status: BankCheck's (1 on any violation).
 # BankCheck runs `load-tests/bank.sh fault NAME` to inject a fault; that needs this script's
-# exported settings, so it is not meant to be called by hand.
+# exported settings, so it is not meant to be called by hand. LEDGER_API_KEY (default: a random
+# one per run) becomes the service's bootstrap admin key and the clients' bearer token.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -174,6 +175,10 @@ SQL
 else
     export QUARKUS_DATASOURCE_USERNAME=$OWNER_ROLE QUARKUS_DATASOURCE_PASSWORD=$OWNER_PASSWORD
 fi
+# The packaged service requires an API key: it stores this one as its admin key at start, and
+# BankCheck sends LEDGER_API_KEY as a bearer token.
+export LEDGER_API_KEY=${LEDGER_API_KEY:-ldg_bank_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')}
+export LEDGER_AUTH_BOOTSTRAP_ADMIN_KEY=$LEDGER_API_KEY
 export PG_CLUSTER PG_PORT DB PORT SERVICE_JVM PAUSE_SECONDS OUT
 
 # ---- build what is missing or stale, start the service -----------------------------------------

@@ -2,6 +2,10 @@
 # database with the production roles, the packaged service, and Gatling. Source it from the
 # repository root after setting OUT (the results directory) and PORT (the service's port).
 
+# Authentication is on in the packaged service, as in production: a throw-away bootstrap admin
+# key (or API_KEY from the environment) starts it and Gatling sends it.
+API_KEY=${API_KEY:-ldg_bench_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')}
+
 log() { printf '[%s] %s\n' "$(date +%T)" "$*" | tee -a "$OUT/run.log"; }
 psql_db() { (cd / && runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 "$@"); }
 
@@ -37,6 +41,7 @@ start_service() {
     QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://localhost:5432/$db \
     QUARKUS_DATASOURCE_USERNAME=ledger_service QUARKUS_DATASOURCE_PASSWORD=ledger_service \
     QUARKUS_FLYWAY_USERNAME=ledger QUARKUS_FLYWAY_PASSWORD=ledger \
+    LEDGER_AUTH_BOOTSTRAP_ADMIN_KEY=$API_KEY \
         java $SERVICE_JVM -Dquarkus.http.port="$PORT" -jar target/quarkus-app/quarkus-run.jar \
         > "$OUT/service.log" 2>&1 &
     SERVICE_PID=$!
@@ -63,5 +68,5 @@ sample_usage() {
 gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
     local sim=$1; shift
     ./mvnw -B -q -f load-tests/pom.xml gatling:test -Dgatling.simulationClass="dev.ledger.load.$sim" \
-        -DbaseUrl="http://localhost:$PORT" "$@" >> "$OUT/gatling.log" 2>&1 || true
+        -DbaseUrl="http://localhost:$PORT" -DapiKey="$API_KEY" "$@" >> "$OUT/gatling.log" 2>&1 || true
 }

@@ -80,7 +80,8 @@ class AdmissionControlTest {
                         answer.then().statusCode(503)
                                 .contentType("application/problem+json")
                                 .header("Retry-After", "1")
-                                .body("type", equalTo("urn:ledger:problem:overloaded"));
+                                .body("type", equalTo("urn:ledger:problem:overloaded"))
+                                .body("request_id", equalTo(answer.header("X-Request-ID")));
                         shed.add(ids.get(i));
                     }
                 }

@@ -24,7 +24,7 @@ class ApiDocsTest {
             doc.body("components.schemas." + schema, notNullValue());
         }
         doc.body("paths.'/transfers'.post.responses.keySet()",
-                org.hamcrest.Matchers.containsInAnyOrder("200", "201", "400", "404", "409", "415", "422", "503"));
+                org.hamcrest.Matchers.containsInAnyOrder("200", "201", "400", "401", "403", "404", "409", "415", "422", "503"));
         doc.body("paths.'/transfers'.post.responses.'422'.content.'application/problem+json'.examples.keySet()",
                 org.hamcrest.Matchers.containsInAnyOrder("insufficient-funds", "currency-mismatch"));
         doc.body("paths.'/accounts'.post.responses.keySet()", hasItem("201"));
@@ -32,6 +32,14 @@ class ApiDocsTest {
         doc.body("paths.'/accounts/{id}/transfers'.get.responses.keySet()", hasItem("400"));
         doc.body("paths.'/accounts/{source}/transfers/{index}'.get.responses.keySet()", hasItem("404"));
         doc.body("components.schemas.NewTransfer.properties.amount.minimum", equalTo(1));
+        doc.body("components.securitySchemes.'api-key'.scheme", equalTo("bearer"));
+        doc.body("security.'api-key'", hasItem(org.hamcrest.Matchers.empty()));
+        for (String path : new String[] {"/accounts", "/transfers", "/api-keys"}) {
+            doc.body("paths.'" + path + "'.post.responses.keySet()", org.hamcrest.Matchers.hasItems("401", "403"));
+        }
+        doc.body("paths.'/api-keys/{id}'.delete.responses.keySet()", org.hamcrest.Matchers.hasItems("204", "401", "403"));
+        doc.body("components.responses.Unauthorized.content.'application/problem+json'.examples.unauthorized.value.status",
+                equalTo(401));
     }
 
     @Test

@@ -77,6 +77,15 @@ class DatabaseRolesTest {
     }
 
     @Test
+    void theServiceRoleCannotRaiseAKeysScopeOrUndoARevocation() {
+        assertDenied("UPDATE api_key SET scope = 'admin'");
+        assertDenied("DELETE FROM api_key");
+        assertDenied("TRUNCATE api_key");
+        assertDenied("DELETE FROM api_key_revocation");
+        assertDenied("TRUNCATE api_key_revocation");
+    }
+
+    @Test
     void theServiceRoleCannotSwitchOffTheRules() {
         assertDenied("ALTER TABLE transfer DISABLE TRIGGER transfer_append");
         assertDenied("DROP TRIGGER transfer_immutable ON transfer");

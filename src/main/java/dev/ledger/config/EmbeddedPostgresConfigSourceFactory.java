@@ -37,8 +37,17 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
 
     private static final String SERVICE_ROLE = "ledger_service";
 
+    /** Set by GraalVM in a native executable and while building one (ImageInfo's key). */
+    private static final String NATIVE_IMAGE_CODE = "org.graalvm.nativeimage.imagecode";
+
     @Override
     public Iterable<ConfigSource> getConfigSources(ConfigSourceContext context) {
+        // A native executable is always a packaged, production build and has no PostgreSQL
+        // binaries. GraalVM fixes this property when it builds the image, which lets it leave the
+        // zonky code below out of the executable rather than compile it in.
+        if (System.getProperty(NATIVE_IMAGE_CODE) != null) {
+            return List.of();
+        }
         List<String> profiles = context.getProfiles();
         boolean dev = profiles.contains("dev");
         boolean test = profiles.contains("test");

@@ -3,6 +3,7 @@ package dev.ledger.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The service's own limits; each is documented in application.properties. */
 @ConfigMapping(prefix = "ledger")
@@ -23,6 +24,8 @@ public interface LedgerConfig {
     Batch batch();
 
     Pages pages();
+
+    Auth auth();
 
     /** Read by EmbeddedPostgresConfigSourceFactory before this mapping exists; declared here to document it. */
     EmbeddedPostgres embeddedPostgres();
@@ -66,6 +69,37 @@ public interface LedgerConfig {
 
         @WithDefault("1000")
         int maxLimit();
+    }
+
+    /** API keys (README.md, "API keys"). */
+    interface Auth {
+        /** Off only in dev and test by default; the service then warns at startup that it is open. */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * An admin key stored (hashed) at startup when absent, so a new deployment can create the
+         * other keys. At least {@link #MIN_BOOTSTRAP_KEY_CHARS} characters. Never logged.
+         */
+        Optional<String> bootstrapAdminKey();
+
+        KeyCache cache();
+
+        /** Below this, an unsalted SHA-256 of the key could be searched by brute force. */
+        int MIN_BOOTSTRAP_KEY_CHARS = 32;
+    }
+
+    /** Verified keys kept in memory, so that a request costs no key lookup in the database. */
+    interface KeyCache {
+        /**
+         * How long a verified key is trusted without asking the database: a key revoked through
+         * another instance keeps working on this one for at most this long.
+         */
+        @WithDefault("PT30S")
+        Duration ttl();
+
+        @WithDefault("10000")
+        int maxEntries();
     }
 
     interface EmbeddedPostgres {

@@ -19,6 +19,8 @@ public final class DatabaseErrors {
     /** Chains whose next position a stale snapshot can compute twice; retrying recomputes it. */
     private static final Set<String> RETRYABLE_UNIQUE_CONSTRAINTS = Set.of("transfer_pkey", "transfer_credit_lane_chain");
 
+    private static final String API_KEY_NAME_UNIQUE = "api_key_name_unique";
+
     private DatabaseErrors() {
     }
 
@@ -59,9 +61,11 @@ public final class DatabaseErrors {
                     detailNumber(detail, "next_index"), cause);
             case "LG005" -> new LedgerException(ProblemType.IMMUTABLE, message);
             case "LG006" -> new LedgerException(ProblemType.NOT_FOUND, message);
-            // An id the request chose is already taken by another kind of row (e.g. an account's
-            // funding transfer has the account's id).
-            case "23505" -> new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT, message);
+            case "23505" -> API_KEY_NAME_UNIQUE.equals(constraint)
+                    ? new LedgerException(ProblemType.NAME_TAKEN, "An API key with this name already exists")
+                    // An id the request chose is already taken by another kind of row (e.g. an
+                    // account's funding transfer has the account's id).
+                    : new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT, message);
             case "23514", "23502" -> new LedgerException(ProblemType.VALIDATION, message,
                     constraint == null ? Map.of() : Map.of("constraint", constraint), cause);
             case "22003" -> new LedgerException(ProblemType.AMOUNT_OUT_OF_RANGE, message);

@@ -15,6 +15,8 @@ public record Problem(
         @Schema(example = "422") int status,
         @Schema(example = "balance 700 of account 0193... is below the amount 800") String detail,
         @Schema(example = "/transfers") String instance,
+        @Schema(description = "The request's X-Request-ID, as in the response header and the service's logs",
+                example = "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44") String requestId,
         @Schema(hidden = true) Map<String, Object> extensions) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
@@ -22,8 +24,9 @@ public record Problem(
     /** Sent with every 503: every one of them is transient, and a second is long enough to clear. */
     public static final String RETRY_AFTER_SECONDS = "1";
 
-    public static Problem of(ProblemType type, String detail, String instance, Map<String, Object> extensions) {
-        return new Problem(type.type(), type.title(), type.status(), detail, instance, extensions);
+    public static Problem of(ProblemType type, String detail, String instance, String requestId,
+            Map<String, Object> extensions) {
+        return new Problem(type.type(), type.title(), type.status(), detail, instance, requestId, extensions);
     }
 
     @JsonAnyGetter

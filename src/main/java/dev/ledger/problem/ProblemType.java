@@ -8,6 +8,8 @@ import java.net.URI;
  */
 public enum ProblemType {
     VALIDATION(400, "validation", "The request is not valid"),
+    UNAUTHORIZED(401, "unauthorized", "A valid API key is required"),
+    FORBIDDEN(403, "forbidden", "The API key's scope does not allow this request"),
     NOT_FOUND(404, "not-found", "No such resource"),
     ACCOUNT_NOT_FOUND(404, "account-not-found", "An account of the transfer does not exist"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed on this resource"),
@@ -15,6 +17,7 @@ public enum ProblemType {
     INDEX_CONFLICT(409, "index-conflict", "The source's next index is not the expected one"),
     IDEMPOTENCY_CONFLICT(409, "idempotency-conflict", "The id was already used for a different request"),
     IMMUTABLE(409, "immutable", "The ledger is append-only"),
+    NAME_TAKEN(409, "name-taken", "The name is already taken"),
     PAYLOAD_TOO_LARGE(413, "payload-too-large", "The request body is too large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The request body must be application/json"),
     INSUFFICIENT_FUNDS(422, "insufficient-funds", "The source's balance is below the amount"),
@@ -42,6 +45,11 @@ public enum ProblemType {
         return status;
     }
 
+    /** The last part of the type, e.g. insufficient-funds: short enough for a metric tag. */
+    public String slug() {
+        return slug;
+    }
+
     public String title() {
         return title;
     }
@@ -57,6 +65,8 @@ public enum ProblemType {
      */
     public static ProblemType ofStatus(int status) {
         return switch (status) {
+            case 401 -> UNAUTHORIZED;
+            case 403 -> FORBIDDEN;
             case 404 -> NOT_FOUND;
             case 405 -> METHOD_NOT_ALLOWED;
             case 406 -> NOT_ACCEPTABLE;

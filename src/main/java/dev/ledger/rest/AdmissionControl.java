@@ -3,6 +3,9 @@ package dev.ledger.rest;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ledger.config.LedgerConfig;
 import dev.ledger.problem.ProblemType;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,12 +36,16 @@ public class AdmissionControl {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder shed = new LongAdder();
 
-    AdmissionControl(LedgerConfig config, ObjectMapper json) {
+    AdmissionControl(LedgerConfig config, ObjectMapper json, MeterRegistry registry) {
         this.maxInFlight = config.admission().maxInFlight();
         this.json = json;
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("ledger.admission.max-in-flight must be at least 1");
         }
+        Gauge.builder("ledger.admission.in.flight", this, AdmissionControl::inFlight)
+                .description("API requests inside the service").register(registry);
+        FunctionCounter.builder("ledger.admission.shed", this, AdmissionControl::shedCount)
+                .description("API requests refused with 503 overloaded").register(registry);
     }
 
     void register(@Observes Filters filters) {

@@ -29,21 +29,21 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     @ServerExceptionMapper
-    public RestResponse<Problem> ledger(LedgerException e, UriInfo uri) {
+    public RestResponse<Problem> ledger(LedgerException e, UriInfo uri, HttpHeaders headers) {
         if (e.type() == ProblemType.INTERNAL) {
             LOG.error("Internal error", e);
         }
-        return respond(e.type(), e.getMessage(), uri, e.extensions());
+        return respond(e.type(), e.getMessage(), uri, headers, e.extensions());
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri) {
+    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri, HttpHeaders headers) {
         int status = e.getResponse().getStatus();
         ProblemType type = ProblemType.ofStatus(status);
         if (status == 400 && e.getCause() instanceof JacksonException json) {
-            return json(json, uri);
+            return json(json, uri, headers);
         }
-        RestResponse<Problem> response = respond(type, e.getMessage(), uri, Map.of());
+        RestResponse<Problem> response = respond(type, e.getMessage(), uri, headers, Map.of());
         String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
         if (allow != null) {
             response.getHeaders().putSingle(HttpHeaders.ALLOW, allow);
@@ -52,49 +52,49 @@ public class ProblemMappers {
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> json(JacksonException e, UriInfo uri) {
+    public RestResponse<Problem> json(JacksonException e, UriInfo uri, HttpHeaders headers) {
         String message = e.getOriginalMessage().replaceFirst(" \\(but could if coercion was enabled.*", "");
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().stream()
                     .map(reference -> reference.getFieldName() != null
                             ? reference.getFieldName() : "[" + reference.getIndex() + "]")
                     .collect(Collectors.joining("."));
-            return respond(ProblemType.VALIDATION, field + ": " + message, uri,
+            return respond(ProblemType.VALIDATION, field + ": " + message, uri, headers,
                     Map.of("errors", List.of(Map.of("field", field, "message", message))));
         }
-        return respond(ProblemType.VALIDATION, "Malformed JSON body: " + message, uri, Map.of());
+        return respond(ProblemType.VALIDATION, "Malformed JSON body: " + message, uri, headers, Map.of());
     }
 
     /** More specific than {@link #json}, to take precedence over Quarkus' built-in mapper of this type. */
     @ServerExceptionMapper
-    public RestResponse<Problem> mismatchedJson(MismatchedInputException e, UriInfo uri) {
-        return json(e, uri);
+    public RestResponse<Problem> mismatchedJson(MismatchedInputException e, UriInfo uri, HttpHeaders headers) {
+        return json(e, uri, headers);
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> violations(ResteasyReactiveViolationException e, UriInfo uri) {
-        return violationsOf(e, uri);
+    public RestResponse<Problem> violations(ResteasyReactiveViolationException e, UriInfo uri, HttpHeaders headers) {
+        return violationsOf(e, uri, headers);
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> constraintViolations(ConstraintViolationException e, UriInfo uri) {
-        return violationsOf(e, uri);
+    public RestResponse<Problem> constraintViolations(ConstraintViolationException e, UriInfo uri, HttpHeaders headers) {
+        return violationsOf(e, uri, headers);
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> unexpected(Throwable e, UriInfo uri) {
+    public RestResponse<Problem> unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
         LOG.error("Unexpected error", e);
-        return respond(ProblemType.INTERNAL, "Unexpected error; it has been logged", uri, Map.of());
+        return respond(ProblemType.INTERNAL, "Unexpected error; it has been logged", uri, headers, Map.of());
     }
 
-    private static RestResponse<Problem> violationsOf(ConstraintViolationException e, UriInfo uri) {
+    private static RestResponse<Problem> violationsOf(ConstraintViolationException e, UriInfo uri, HttpHeaders headers) {
         List<Map<String, String>> errors = e.getConstraintViolations().stream()
                 .sorted(Comparator.comparing(v -> v.getPropertyPath().toString()))
                 .map(v -> Map.of("field", field(v), "message", v.getMessage()))
                 .toList();
         String detail = errors.stream().map(error -> error.get("field") + " " + error.get("message"))
                 .collect(Collectors.joining("; "));
-        return respond(ProblemType.VALIDATION, detail, uri, Map.of("errors", errors));
+        return respond(ProblemType.VALIDATION, detail, uri, headers, Map.of("errors", errors));
     }
 
     /** "post.request.amount" names the body's field "amount"; the body itself is "body". */
@@ -110,7 +110,8 @@ public class ProblemMappers {
 
     /** The answer of a route filter that refuses a request before Quarkus REST sees it. */
     static void answer(RoutingContext context, ObjectMapper json, ProblemType type, String detail) {
-        Problem problem = Problem.of(type, detail, context.normalizedPath(), Map.of());
+        Problem problem = Problem.of(type, detail, context.normalizedPath(),
+                context.request().getHeader(RequestIds.HEADER), Map.of());
         String body;
         try {
             body = json.writeValueAsString(problem);
@@ -124,13 +125,19 @@ public class ProblemMappers {
                 .end(body);
     }
 
-    private static RestResponse<Problem> respond(ProblemType type, String detail, UriInfo uri,
+    /** The request id was checked or generated by RequestIds before any resource ran. */
+    private static RestResponse<Problem> respond(ProblemType type, String detail, UriInfo uri, HttpHeaders headers,
             Map<String, Object> extensions) {
-        Problem problem = Problem.of(type, detail, uri == null ? null : uri.getPath(), extensions);
+        Problem problem = Problem.of(type, detail, uri == null ? null : uri.getPath(),
+                headers == null ? null : headers.getHeaderString(RequestIds.HEADER), extensions);
         RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(type.status())
                 .entity(problem).type(Problem.MEDIA_TYPE);
         if (type.status() == 503) {
             builder.header(HttpHeaders.RETRY_AFTER, Problem.RETRY_AFTER_SECONDS);
+        }
+        if (type == ProblemType.UNAUTHORIZED) {
+            // RFC 6750: tells the client which scheme to use.
+            builder.header(HttpHeaders.WWW_AUTHENTICATE, Authentication.SCHEME);
         }
         return builder.build();
     }

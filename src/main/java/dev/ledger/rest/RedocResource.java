@@ -14,11 +14,18 @@ public class RedocResource {
     /** Must match redoc.version in pom.xml. */
     static final String SCRIPT = "/webjars/redoc/2.1.4/bundles/redoc.standalone.js";
 
+    /**
+     * The Content-Security-Policy keeps the page to what this service serves: ReDoc's side menu
+     * loads the Redocly logo from cdn.redoc.ly, with no option to turn that off (blocked, the logo
+     * hides itself). ReDoc injects its styles inline and runs search in a worker made from a blob.
+     */
     private static final String PAGE = """
             <!DOCTYPE html>
             <html>
               <head>
                 <meta charset="utf-8"/>
+                <meta http-equiv="Content-Security-Policy" content="default-src 'self'; \
+            style-src 'self' 'unsafe-inline'; img-src 'self' data:; worker-src 'self' blob:">
                 <title>Ledger API</title>
                 <meta name="viewport" content="width=device-width, initial-scale=1">
               </head>

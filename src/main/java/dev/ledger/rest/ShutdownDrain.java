@@ -17,8 +17,8 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class ShutdownDrain {
 
-    /** Before every other filter, so that nothing of a refused request runs. */
-    private static final int FIRST = Integer.MAX_VALUE;
+    /** After RequestIds (2,000), so the problem carries the request id; before AdmissionControl (1,000). */
+    private static final int PRIORITY = 1_500;
     private static final String MANAGEMENT_PREFIX = "/q/";
 
     private final ObjectMapper json;
@@ -40,6 +40,6 @@ public class ShutdownDrain {
             }
             context.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
             ProblemMappers.answer(context, json, ProblemType.SHUTTING_DOWN, "The service is shutting down");
-        }, FIRST);
+        }, PRIORITY);
     }
 }

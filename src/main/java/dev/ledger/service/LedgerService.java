@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.uuid.Generators;
 import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
-import dev.ledger.config.LedgerConfig;
 import dev.ledger.mapping.Account;
 import dev.ledger.mapping.AccountKind;
 import dev.ledger.mapping.Balance;
@@ -16,12 +15,10 @@ import dev.ledger.mapping.NewTransfer;
 import dev.ledger.mapping.Transfer;
 import dev.ledger.mapping.TransferItem;
 import dev.ledger.mapping.TransferPage;
-import dev.ledger.problem.DatabaseErrors;
 import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonObject;
-import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -46,15 +43,15 @@ public class LedgerService {
     private static final String CREATED = "created";
     private static final String REPLAYED = "replayed";
 
-    private final Pool pool;
+    private final Database database;
     private final TransferBatcher batcher;
-    private final LedgerConfig config;
+    private final LedgerMetrics metrics;
     private final ObjectMapper json;
 
-    LedgerService(Pool pool, TransferBatcher batcher, LedgerConfig config, ObjectMapper json) {
-        this.pool = pool;
+    LedgerService(Database database, TransferBatcher batcher, LedgerMetrics metrics, ObjectMapper json) {
+        this.database = database;
         this.batcher = batcher;
-        this.config = config;
+        this.metrics = metrics;
         this.json = json;
     }
 
@@ -85,7 +82,11 @@ public class LedgerService {
     /** Goes to the database in a batch with concurrent requests (TransferBatcher). */
     public Uni<Written<Transfer>> postTransfer(NewTransfer unkeyed) {
         NewTransfer request = unkeyed.id() != null ? unkeyed : unkeyed.withId(NEW_IDS.generate());
-        return batcher.submit(request).map(row -> written(row, toTransfer(row), "transfer " + request.id())).onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
+        return batcher.submit(request)
+                .map(row -> written(row, toTransfer(row), "transfer " + request.id()))
+                .invoke(written -> metrics.transferPosted(written.replayed()))
+                .onFailure(LedgerException.class).invoke(e -> metrics.transferRejected(((LedgerException) e).type()))
+                .onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
     }
 
     public Uni<Transfer> transfer(UUID id) {
@@ -119,13 +120,7 @@ public class LedgerService {
     }
 
     private Uni<RowSet<Row>> execute(String sql, Tuple args) {
-        LedgerConfig.Retry retry = config.retry();
-        return pool.preparedQuery(sql).execute(args)
-                .onFailure(DatabaseErrors::isTransient).retry()
-                .withBackOff(retry.backoffMin(), retry.backoffMax()).withJitter(0.5)
-                .atMost(retry.maxAttempts() - 1L)
-                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))
-                .onFailure().transform(DatabaseErrors::translate);
+        return database.execute(sql, args);
     }
 
     private static <T> Written<T> written(Row row, T value, String what) {

@@ -5,6 +5,8 @@ import dev.ledger.mapping.NewTransfer;
 import dev.ledger.problem.DatabaseErrors;
 import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -34,6 +36,7 @@ class TransferBatcher {
 
     private final Pool pool;
     private final LedgerConfig config;
+    private final LedgerMetrics metrics;
 
     /** Guarded by this. */
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
@@ -42,23 +45,29 @@ class TransferBatcher {
     /** Guarded by this. */
     private boolean closed;
 
-    TransferBatcher(Pool pool, LedgerConfig config) {
+    TransferBatcher(Pool pool, LedgerConfig config, LedgerMetrics metrics, MeterRegistry registry) {
         this.pool = pool;
         this.config = config;
+        this.metrics = metrics;
+        Gauge.builder("ledger.batch.queued", this, TransferBatcher::queued)
+                .description("Transfers waiting for a batch").register(registry);
+        Gauge.builder("ledger.batch.in.flight", this, TransferBatcher::inFlight)
+                .description("post_transfers statements running").register(registry);
     }
 
     /**
-     * The row post_transfers answered for this request (outcome created, replayed or conflict).
+     * The row post_transfers answered for this request (outcome created, replayed or conflict),
+     * on the request's own Vert.x context although another request's batch answers it.
      * ledger.database-timeout bounds the whole wait, queue included: a request queued behind
      * batches that each time out would otherwise wait several timeouts.
      */
     Uni<Row> submit(NewTransfer request) {
-        return Uni.createFrom().<Row>emitter(emitter -> {
+        return CallerContext.resumeOn(Uni.createFrom().<Row>emitter(emitter -> {
                     AtomicBoolean answered = new AtomicBoolean();
                     emitter.onTermination(() -> answered.set(true));
-                    enqueue(new Pending(request, 1, emitter, answered));
+                    enqueue(new Pending(request, 1, System.nanoTime(), emitter, answered));
                 })
-                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()));
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout())));
     }
 
     /**
@@ -74,6 +83,14 @@ class TransferBatcher {
             queue.clear();
         }
         abandoned.forEach(pending -> pending.emitter().fail(shuttingDown()));
+    }
+
+    private synchronized double queued() {
+        return queue.size();
+    }
+
+    private synchronized double inFlight() {
+        return inFlight;
     }
 
     private void enqueue(Pending pending) {
@@ -118,6 +135,9 @@ class TransferBatcher {
             }
             inFlight++;
         }
+        long now = System.nanoTime();
+        batch.forEach(pending -> metrics.batchWaited(now - pending.queuedAtNanos()));
+        metrics.batchSent(batch.size());
         pool.preparedQuery(Sql.POST_TRANSFERS).execute(arguments(batch))
                 .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))
                 .subscribe().with(rows -> {
@@ -151,7 +171,9 @@ class TransferBatcher {
             String constraint = row.getString("error_constraint");
             // A deadlock or a stale-snapshot collision of this item alone: it joins a later batch.
             if (DatabaseErrors.isTransient(state, constraint) && pending.attempt() < config.retry().maxAttempts()) {
-                enqueue(new Pending(pending.request(), pending.attempt() + 1, pending.emitter(), pending.answered()));
+                metrics.batchItemRetried();
+                enqueue(new Pending(pending.request(), pending.attempt() + 1, System.nanoTime(), pending.emitter(),
+                        pending.answered()));
                 continue;
             }
             pending.emitter().fail(DatabaseErrors.translate(state, row.getString("error_message"),
@@ -189,6 +211,7 @@ class TransferBatcher {
     }
 
     /** {@code answered} turns true when the request got its answer, including a timeout's 503. */
-    private record Pending(NewTransfer request, int attempt, UniEmitter<? super Row> emitter, AtomicBoolean answered) {
+    private record Pending(NewTransfer request, int attempt, long queuedAtNanos, UniEmitter<? super Row> emitter,
+            AtomicBoolean answered) {
     }
 }

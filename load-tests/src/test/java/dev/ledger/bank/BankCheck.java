@@ -417,7 +417,7 @@ public final class BankCheck {
             Instant downAt = null;
             Instant upAgain = null;
             for (ReadyChange change : changes) {
-                if (change.at.isBefore(fault.start)) {
+                if (change.at.isBefore(fault.start) || change.at.isAfter(until)) {
                     continue;
                 }
                 if (!change.up && downAt == null) {
@@ -427,8 +427,7 @@ public final class BankCheck {
                     break;
                 }
             }
-            String readiness = downAt == null || Duration.between(fault.start, downAt).toSeconds() > options.faultIntervalSeconds
-                    ? "readiness stayed UP"
+            String readiness = downAt == null ? "readiness stayed UP"
                     : String.format("readiness DOWN %.1f s after, UP again after %s", Duration.between(fault.start, downAt)
                             .toMillis() / 1000.0, upAgain == null ? "never" : String.format("%.1f s",
                             Duration.between(fault.start, upAgain).toMillis() / 1000.0));

@@ -57,7 +57,8 @@ import java.util.regex.Pattern;
  * <p>System properties: {@code baseUrl} (http://localhost:8080), {@code workload} (mix),
  * {@code accounts} (1000), {@code rates} (requests/s per step, comma-separated; default
  * 500,1000,2000), {@code duration} (seconds per step, 30), {@code warmup} (seconds at the first
- * rate before the steps, 20), {@code currency} (CAP), {@code maxConnections} (unlimited).
+ * rate before the steps, 20), {@code currency} (CAP), {@code maxConnections} (unlimited),
+ * {@code apiKey} (none: see {@link ApiKey}).
  */
 public class Capacity extends Simulation {
 
@@ -80,14 +81,14 @@ public class Capacity extends Simulation {
     /** The account ids, filled by before(); read by the virtual users only after it returns. */
     private volatile String[] accounts = new String[0];
 
-    private final HttpProtocolBuilder protocol = withConnectionLimit(http
+    private final HttpProtocolBuilder protocol = ApiKey.authorize(withConnectionLimit(http
             .baseUrl(baseUrl)
             // Gatling's default warm-up request goes to an outside site: warm up on the service instead.
             .warmUp(baseUrl + "/q/health/ready")
             .acceptHeader("application/json, application/problem+json")
             .userAgentHeader("ledger-load-tests/Capacity")
             // Open model: users come and go, connections stay in one keep-alive pool.
-            .shareConnections());
+            .shareConnections()));
 
     /**
      * Without a limit, an open model against a saturated service opens a connection for every
@@ -282,7 +283,7 @@ public class Capacity extends Simulation {
     }
 
     private String openAccount(HttpClient client, String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/accounts"))
+        HttpRequest request = ApiKey.authorize(HttpRequest.newBuilder(URI.create(baseUrl + "/accounts")))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")

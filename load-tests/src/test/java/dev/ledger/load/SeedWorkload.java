@@ -35,7 +35,7 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>System properties (forwarded from the Maven command line, see README.md): {@code baseUrl}
  * (http://localhost:8080), {@code users} (1024), {@code ramp} (30), {@code duration} (120),
- * {@code currency} (LOAD), {@code assertLatency} (false).
+ * {@code currency} (LOAD), {@code assertLatency} (false), {@code apiKey} (none: see {@link ApiKey}).
  */
 public class SeedWorkload extends Simulation {
 
@@ -52,12 +52,12 @@ public class SeedWorkload extends Simulation {
     /** System.nanoTime() at which every user leaves its loop; set in before(). */
     private volatile long deadlineNanos;
 
-    private final HttpProtocolBuilder protocol = http
+    private final HttpProtocolBuilder protocol = ApiKey.authorize(http
             .baseUrl(baseUrl)
             // Gatling's default warm-up request goes to an outside site: warm up on the service instead.
             .warmUp(baseUrl + "/q/health/ready")
             .acceptHeader("application/json, application/problem+json")
-            .userAgentHeader("ledger-load-tests/SeedWorkload");
+            .userAgentHeader("ledger-load-tests/SeedWorkload"));
 
     private final ChainBuilder openAccount = exec(
             http("open account")

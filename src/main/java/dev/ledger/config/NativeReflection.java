@@ -1,0 +1,28 @@
+package dev.ledger.config;
+
+import dev.ledger.mapping.Account;
+import dev.ledger.mapping.AccountKind;
+import dev.ledger.mapping.Balance;
+import dev.ledger.mapping.NewAccount;
+import dev.ledger.mapping.NewTransfer;
+import dev.ledger.mapping.Transfer;
+import dev.ledger.mapping.TransferItem;
+import dev.ledger.mapping.TransferPage;
+import dev.ledger.problem.Problem;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * Every type Jackson reads or writes, kept for reflection in a native executable, where only
+ * registered classes keep their constructors, accessors and annotations. Quarkus registers the
+ * types resource methods take and return, but not a record's nested types (TransferItem inside
+ * TransferPage, AccountKind's @JsonProperty names) nor Problem, which only exception mappers
+ * produce. A JSON type added to the API belongs here; PackagedAppIT, run on a native build,
+ * would catch one that is missing.
+ */
+@RegisterForReflection(targets = {Account.class, AccountKind.class, Balance.class, NewAccount.class, NewTransfer.class,
+        Transfer.class, TransferItem.class, TransferPage.class, Problem.class})
+final class NativeReflection {
+
+    private NativeReflection() {
+    }
+}
