@@ -17,8 +17,6 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -46,8 +44,6 @@ class TransferBatcher {
     private int inFlight;
     /** Guarded by this. */
     private boolean closed;
-    /** The ids in the statements running now, with how many times. Guarded by this. */
-    private final Map<UUID, Integer> running = new HashMap<>();
 
     TransferBatcher(Pool pool, LedgerConfig config, LedgerMetrics metrics, MeterRegistry registry) {
         this.pool = pool;
@@ -127,49 +123,36 @@ class TransferBatcher {
                 return;
             }
             batch = new ArrayList<>(Math.min(queue.size(), config.batch().maxSize()));
-            Iterator<Pending> waiting = queue.iterator();
-            while (batch.size() < config.batch().maxSize() && waiting.hasNext()) {
-                Pending next = waiting.next();
+            while (batch.size() < config.batch().maxSize() && !queue.isEmpty()) {
+                Pending next = queue.pollFirst();
                 // Its client already got a 503 (timeout): sending it now would only surprise.
-                if (next.answered().get()) {
-                    waiting.remove();
-                    continue;
+                if (!next.answered().get()) {
+                    batch.add(next);
                 }
-                // An earlier attempt with this id is still running and may yet commit (its client
-                // got a 503). This one waits for that outcome: sent now, it could be refused for
-                // funds and then be overtaken by the earlier attempt's commit.
-                if (running.containsKey(next.request().id())) {
-                    continue;
-                }
-                waiting.remove();
-                batch.add(next);
             }
             if (batch.isEmpty()) {
                 return;
             }
-            batch.forEach(pending -> running.merge(pending.request().id(), 1, Integer::sum));
             inFlight++;
         }
         long now = System.nanoTime();
         batch.forEach(pending -> metrics.batchWaited(now - pending.queuedAtNanos()));
         metrics.batchSent(batch.size());
-        // No timeout here: each request has its own (submit), and the slot and the ids stay taken
-        // until PostgreSQL has really finished the statement, whatever the clients were told.
         pool.preparedQuery(Sql.POST_TRANSFERS).execute(arguments(batch))
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))
                 .subscribe().with(rows -> {
-                    finished(batch);
+                    finished();
                     answer(batch, rows);
                 }, failure -> {
-                    finished(batch);
+                    finished();
                     RuntimeException translated = DatabaseErrors.translate(failure);
                     batch.forEach(pending -> pending.emitter().fail(translated));
                 });
     }
 
-    private void finished(List<Pending> batch) {
+    private void finished() {
         synchronized (this) {
             inFlight--;
-            batch.forEach(pending -> running.computeIfPresent(pending.request().id(), (id, n) -> n == 1 ? null : n - 1));
         }
         drain();
     }
