@@ -62,7 +62,8 @@ public final class BankCheck {
     private final Stats stats = new Stats();
     private final Set<UUID> sent = ConcurrentHashMap.newKeySet();
     private final Map<UUID, Ack> acknowledged = new ConcurrentHashMap<>();
-    private final Set<UUID> rejected = ConcurrentHashMap.newKeySet();
+    /** Each rejected transfer with its attempts, which a violation report shows. */
+    private final Map<UUID, String> rejected = new ConcurrentHashMap<>();
     private final Set<UUID> unknown = ConcurrentHashMap.newKeySet();
     private final List<FaultRecord> faults = new ArrayList<>();
     private final List<ReadyChange> readyChanges = new ArrayList<>();
@@ -166,7 +167,7 @@ public final class BankCheck {
                 recordRecovery(answer);
             }
             case 422 -> {
-                rejected.add(id);
+                rejected.put(id, answer.history());
                 stats.count("rejected " + answer.string("type").replace("urn:ledger:problem:", ""));
                 recordRecovery(answer);
             }
@@ -183,8 +184,10 @@ public final class BankCheck {
         Instant giveUp = Instant.now().plusSeconds(options.retrySeconds);
         long backoffMillis = BACKOFF_MIN.toMillis();
         int attempts = 0;
+        StringBuilder history = new StringBuilder();
         while (true) {
             attempts++;
+            history.append("sent ").append(Instant.now()).append(" → ");
             stats.attempts.incrementAndGet();
             long sentAt = System.nanoTime();
             Instant sentInstant = Instant.now();
@@ -195,6 +198,7 @@ public final class BankCheck {
             } catch (IOException e) {
                 stats.count("indefinite: " + (e instanceof HttpTimeoutException ? "client timeout"
                         : e instanceof ConnectException ? "connection refused" : "connection lost before the answer"));
+                history.append(e.getClass().getSimpleName()).append(" at ").append(Instant.now()).append(", ");
                 response = null;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -205,13 +209,15 @@ public final class BankCheck {
                 stats.answered(millis, options.answerBoundSeconds * 1000L);
                 int status = response.statusCode();
                 if (status < 500 && status != 429) {
-                    return new Answer(status, response.body(), attempts, sentInstant);
+                    history.append(status).append(" at ").append(Instant.now());
+                    return new Answer(status, response.body(), attempts, sentInstant, history.toString());
                 }
                 checkRetryAfter(response);
                 stats.count("indefinite: " + status + " " + Answer.field(STRING_FIELD, response.body(), "type"));
+                history.append(status).append(" at ").append(Instant.now()).append(", ");
             }
             if (Instant.now().isAfter(giveUp)) {
-                return new Answer(-1, "", attempts, sentInstant);
+                return new Answer(-1, "", attempts, sentInstant, history.toString());
             }
             sleep(Duration.ofMillis(backoffMillis / 2 + (long) (Math.random() * backoffMillis / 2)));
             backoffMillis = Math.min(backoffMillis * 2, BACKOFF_MAX.toMillis());
@@ -268,7 +274,7 @@ public final class BankCheck {
             try {
                 HttpResponse<String> response = get("/accounts/" + account + "/balance?at=" + at);
                 if (response.statusCode() == 200) {
-                    return new Answer(200, response.body(), 1, Instant.now()).number("balance");
+                    return new Answer(200, response.body(), 1, Instant.now(), "").number("balance");
                 }
             } catch (IOException e) {
                 // The service is restarting or the database is away: read again shortly.
@@ -465,7 +471,9 @@ public final class BankCheck {
                 differing++;
             }
         }
-        long rejectedLogged = rejected.stream().filter(log::containsKey).count();
+        long rejectedLogged = rejected.keySet().stream().filter(log::containsKey).count();
+        rejected.keySet().stream().filter(log::containsKey).limit(5)
+                .forEach(id -> stats.unexpected("rejected (422) but in the log: " + id + ", attempts: " + rejected.get(id)));
         long neverSent = log.keySet().stream().filter(id -> !sent.contains(id)).count();
         long unknownLogged = unknown.stream().filter(log::containsKey).count();
         System.out.printf("log: %d transfers of %s; of the %d unknown, %d are in the log and %d are not%n",
@@ -668,7 +676,8 @@ public final class BankCheck {
     }
 
     /** A definite HTTP answer, or status -1 when none came within the retry bound. */
-    private record Answer(int status, String body, int attempts, Instant sentAt) {
+    /** {@code history}: every attempt's outcome and when it came, for the report of a violation. */
+    private record Answer(int status, String body, int attempts, Instant sentAt, String history) {
 
         String string(String name) {
             String value = field(STRING_FIELD, body, name);
