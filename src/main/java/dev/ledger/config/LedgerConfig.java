@@ -13,6 +13,10 @@ public interface LedgerConfig {
     @WithDefault("PT15S")
     Duration databaseTimeout();
 
+    /** Readiness is DOWN when PostgreSQL does not answer a probe within this. */
+    @WithDefault("PT2S")
+    Duration readinessTimeout();
+
     Retry retry();
 
     Admission admission();

@@ -2,6 +2,7 @@ package dev.ledger.problem;
 
 import io.vertx.pgclient.PgException;
 import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 
@@ -27,6 +28,11 @@ public final class DatabaseErrors {
             "transfer_metadata_object", metadataRule());
 
     private DatabaseErrors() {
+    }
+
+    /** The answer to a request whose bound (ledger.database-timeout) passed before the database answered. */
+    public static LedgerException noAnswerWithin(Duration timeout) {
+        return new LedgerException(ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + timeout);
     }
 
     public static boolean isTransient(Throwable failure) {

@@ -27,6 +27,7 @@ public enum ProblemType {
     OVERLOADED(503, "overloaded", "The service is at its concurrency limit; retry"),
     DATABASE_BUSY(503, "database-busy", "The database is busy; retry"),
     DATABASE_UNAVAILABLE(503, "database-unavailable", "The database is unavailable; retry"),
+    SHUTTING_DOWN(503, "shutting-down", "The service is shutting down; retry"),
     INTERNAL(500, "internal", "Internal error");
 
     private static final String TYPE_PREFIX = "urn:ledger:problem:";

@@ -2,8 +2,6 @@ package dev.ledger.service;
 
 import dev.ledger.config.LedgerConfig;
 import dev.ledger.problem.DatabaseErrors;
-import dev.ledger.problem.LedgerException;
-import dev.ledger.problem.ProblemType;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -43,8 +41,7 @@ class Database {
                 .onFailure(DatabaseErrors::isTransient).retry()
                 .withBackOff(retry.backoffMin(), retry.backoffMax()).withJitter(0.5)
                 .atMost(retry.maxAttempts() - 1L)
-                .ifNoItem().after(config.databaseTimeout()).failWith(() -> new LedgerException(
-                        ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + config.databaseTimeout()))
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))
                 .onFailure().transform(DatabaseErrors::translate);
     }
 }

@@ -13,12 +13,14 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Coalesces concurrent transfer requests into batches: one statement, one transaction and one
@@ -40,6 +42,8 @@ class TransferBatcher {
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     /** Guarded by this. */
     private int inFlight;
+    /** Guarded by this. */
+    private boolean closed;
 
     TransferBatcher(Pool pool, LedgerConfig config, LedgerMetrics metrics, MeterRegistry registry) {
         this.pool = pool;
@@ -54,10 +58,31 @@ class TransferBatcher {
     /**
      * The row post_transfers answered for this request (outcome created, replayed or conflict),
      * on the request's own Vert.x context although another request's batch answers it.
+     * ledger.database-timeout bounds the whole wait, queue included: a request queued behind
+     * batches that each time out would otherwise wait several timeouts.
      */
     Uni<Row> submit(NewTransfer request) {
-        return CallerContext.resumeOn(Uni.createFrom().emitter(
-                emitter -> enqueue(new Pending(request, 1, System.nanoTime(), emitter))));
+        return CallerContext.resumeOn(Uni.createFrom().<Row>emitter(emitter -> {
+                    AtomicBoolean answered = new AtomicBoolean();
+                    emitter.onTermination(() -> answered.set(true));
+                    enqueue(new Pending(request, 1, System.nanoTime(), emitter, answered));
+                })
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout())));
+    }
+
+    /**
+     * Runs after the graceful shutdown let admitted requests finish (quarkus.shutdown.timeout).
+     * Whatever is still queued then is answered 503 with its id, never left without an answer.
+     */
+    @PreDestroy
+    void close() {
+        List<Pending> abandoned;
+        synchronized (this) {
+            closed = true;
+            abandoned = new ArrayList<>(queue);
+            queue.clear();
+        }
+        abandoned.forEach(pending -> pending.emitter().fail(shuttingDown()));
     }
 
     private synchronized double queued() {
@@ -69,19 +94,26 @@ class TransferBatcher {
     }
 
     private void enqueue(Pending pending) {
-        boolean queued;
+        LedgerException refusal = null;
         synchronized (this) {
-            queued = queue.size() < config.batch().maxQueued();
-            if (queued) {
+            if (closed) {
+                refusal = shuttingDown();
+            } else if (queue.size() >= config.batch().maxQueued()) {
+                refusal = new LedgerException(ProblemType.DATABASE_BUSY,
+                        "More than " + config.batch().maxQueued() + " transfers are waiting for the database");
+            } else {
                 queue.addLast(pending);
             }
         }
-        if (!queued) {
-            pending.emitter().fail(new LedgerException(ProblemType.DATABASE_BUSY,
-                    "More than " + config.batch().maxQueued() + " transfers are waiting for the database"));
+        if (refusal != null) {
+            pending.emitter().fail(refusal);
             return;
         }
         drain();
+    }
+
+    private static LedgerException shuttingDown() {
+        return new LedgerException(ProblemType.SHUTTING_DOWN, "The service is shutting down");
     }
 
     private void drain() {
@@ -90,10 +122,16 @@ class TransferBatcher {
             if (inFlight >= config.batch().maxInFlight() || queue.isEmpty()) {
                 return;
             }
-            int size = Math.min(queue.size(), config.batch().maxSize());
-            batch = new ArrayList<>(size);
-            for (int i = 0; i < size; i++) {
-                batch.add(queue.pollFirst());
+            batch = new ArrayList<>(Math.min(queue.size(), config.batch().maxSize()));
+            while (batch.size() < config.batch().maxSize() && !queue.isEmpty()) {
+                Pending next = queue.pollFirst();
+                // Its client already got a 503 (timeout): sending it now would only surprise.
+                if (!next.answered().get()) {
+                    batch.add(next);
+                }
+            }
+            if (batch.isEmpty()) {
+                return;
             }
             inFlight++;
         }
@@ -101,8 +139,7 @@ class TransferBatcher {
         batch.forEach(pending -> metrics.batchWaited(now - pending.queuedAtNanos()));
         metrics.batchSent(batch.size());
         pool.preparedQuery(Sql.POST_TRANSFERS).execute(arguments(batch))
-                .ifNoItem().after(config.databaseTimeout()).failWith(() -> new LedgerException(
-                        ProblemType.DATABASE_UNAVAILABLE, "The database did not answer within " + config.databaseTimeout()))
+                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))
                 .subscribe().with(rows -> {
                     finished();
                     answer(batch, rows);
@@ -135,7 +172,8 @@ class TransferBatcher {
             // A deadlock or a stale-snapshot collision of this item alone: it joins a later batch.
             if (DatabaseErrors.isTransient(state, constraint) && pending.attempt() < config.retry().maxAttempts()) {
                 metrics.batchItemRetried();
-                enqueue(new Pending(pending.request(), pending.attempt() + 1, System.nanoTime(), pending.emitter()));
+                enqueue(new Pending(pending.request(), pending.attempt() + 1, System.nanoTime(), pending.emitter(),
+                        pending.answered()));
                 continue;
             }
             pending.emitter().fail(DatabaseErrors.translate(state, row.getString("error_message"),
@@ -172,6 +210,8 @@ class TransferBatcher {
                 .addArrayOfString(metadata);
     }
 
-    private record Pending(NewTransfer request, int attempt, long queuedAtNanos, UniEmitter<? super Row> emitter) {
+    /** {@code answered} turns true when the request got its answer, including a timeout's 503. */
+    private record Pending(NewTransfer request, int attempt, long queuedAtNanos, UniEmitter<? super Row> emitter,
+            AtomicBoolean answered) {
     }
 }
