@@ -6,6 +6,7 @@ import static dev.ledger.problem.ProblemType.IDEMPOTENCY_CONFLICT;
 import static dev.ledger.problem.ProblemType.INDEX_CONFLICT;
 import static dev.ledger.problem.ProblemType.INSUFFICIENT_FUNDS;
 import static dev.ledger.problem.ProblemType.METHOD_NOT_ALLOWED;
+import static dev.ledger.problem.ProblemType.NAME_TAKEN;
 import static dev.ledger.problem.ProblemType.NOT_ACCEPTABLE;
 import static dev.ledger.problem.ProblemType.NOT_FOUND;
 import static dev.ledger.problem.ProblemType.PAYLOAD_TOO_LARGE;
@@ -20,8 +21,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -59,7 +64,7 @@ final class HostileCases {
     }
 
     /** Accounts that exist before the cases run; the templates refer to them. */
-    record Fixture(String currency, UUID alice, UUID bob, UUID issuer, UUID foreign) {
+    record Fixture(String currency, UUID alice, UUID bob, UUID issuer, UUID foreign, String takenKeyName) {
     }
 
     // ---- bad values, by what the field holds ------------------------------------------------------
@@ -124,6 +129,20 @@ final class HostileCases {
             q("nul\\u0000"), q("bell\\u0007"), q("\\u001b[31mred"), q("line\\r\\nX-Injected: 1"), q("tab\\there"),
             q("del\\u007f"), q("c1\\u0085"), q("\\ud800"), q("\\udc00 low"), q("\\ud83d"));
 
+    /** Outside ^[a-z0-9][a-z0-9._-]{0,62}$, which the service and the schema both check. */
+    static final List<String> NOT_KEY_NAMES = withInjections(List.of(
+            q(""), q("Payments"), q("PAYMENTS"), q("-lead"), q(".lead"), q("_lead"), q("k".repeat(64)),
+            q("k".repeat(1_000)), q("two words"), q(" payments"), q("payments "), q("payments\\n"), q("\\npayments"),
+            q("tab\\there"), q("nul\\u0000"), q("bell\\u0007"), q("\\u001b[31mred"), q("del\\u007f"), q("c1\\u0085"),
+            q("caf\u00e9"), q("\u0430dmin"), q("\uff41dmin"), q("i\\u0307"), q("pay\\u200bments"), q("\\ud800"),
+            q("a/b"), q("../admin"), q("a:b"), q("a@b"), q("a*"), q("%"), q("payments;admin"),
+            "12", "1.5", "true", "false", "{}", "[]", "[\"payments\"]", "null"));
+
+    static final List<String> NOT_SCOPES = withInjections(List.of(
+            q("owner"), q("root"), q("superuser"), q("Admin"), q("ADMIN"), q("Read"), q("WRITE"), q("admin "), q(" read"),
+            q(""), q("read,write"), q("read write"), q("admin\\u0000"), q("\u0430dmin"), q("\uff41dmin"), q("0"), q("2"),
+            "0", "1", "2", "-1", "2.0", "true", "{}", "[]", "[\"admin\"]", "{\"scope\":\"admin\"}", "null"));
+
     /** JSON text of an object nested {@code depth} levels deep under one key. */
     static String nested(int depth) {
         return "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
@@ -141,6 +160,9 @@ final class HostileCases {
     private final List<Case> cases = new ArrayList<>();
     private final LinkedHashMap<String, String> account = new LinkedHashMap<>();
     private final LinkedHashMap<String, String> transfer = new LinkedHashMap<>();
+    private final LinkedHashMap<String, String> apiKey = new LinkedHashMap<>();
+    /** Each POST route's template, by path. */
+    private final Map<String, LinkedHashMap<String, String>> bodies = new LinkedHashMap<>();
     private String group;
 
     private HostileCases(Fixture fixture) {
@@ -157,6 +179,11 @@ final class HostileCases {
         transfer.put("expected_index", "1");
         transfer.put("description", q("café rent"));
         transfer.put("metadata", "{\"order\":1234}");
+        apiKey.put("name", q("hostile-" + UUID.randomUUID().toString().substring(0, 8)));
+        apiKey.put("scope", q("write"));
+        bodies.put("/accounts", account);
+        bodies.put("/transfers", transfer);
+        bodies.put("/api-keys", apiKey);
     }
 
     static HostileCases of(Fixture fixture) {
@@ -188,7 +215,7 @@ final class HostileCases {
      */
     List<Request> templates() {
         String largest = json(with(account, "id", q(UUID.randomUUID().toString())));
-        return List.of(post("/accounts", json(account)), post("/transfers", json(transfer)),
+        return List.of(post("/accounts", json(account)), post("/transfers", json(transfer)), post("/api-keys", json(apiKey)),
                 post("/accounts", largest + " ".repeat(MAX_BODY_SIZE - largest.length())));
     }
 
@@ -221,6 +248,8 @@ final class HostileCases {
             field("/transfers", transfer, "metadata", value);
         }
         NOT_DESCRIPTIONS.forEach(value -> field("/transfers", transfer, "description", value));
+        NOT_KEY_NAMES.forEach(value -> field("/api-keys", apiKey, "name", value));
+        NOT_SCOPES.forEach(value -> field("/api-keys", apiKey, "scope", value));
     }
 
     private void missingAndUnknownFields() {
@@ -243,14 +272,23 @@ final class HostileCases {
         for (String field : List.of("amount", "source", "destination", "id", "description")) {
             twice("/transfers", transfer, field);
         }
+        for (String field : List.of("name", "scope")) {
+            missing("/api-keys", apiKey, field);
+            twice("/api-keys", apiKey, field);
+        }
+        for (String unknown : List.of("key", "id", "key_hash", "created_at", "revoked_at", "Name", "name ", "scopes",
+                "role", "admin", "__proto__", "", "\\u0000")) {
+            unknown("/api-keys", apiKey, unknown);
+        }
+        add("POST /api-keys {}", post("/api-keys", "{}"), Expect.problem(VALIDATION));
         add("POST /accounts {}", post("/accounts", "{}"), Expect.problem(VALIDATION));
         add("POST /transfers {}", post("/transfers", "{}"), Expect.problem(VALIDATION));
     }
 
     private void brokenJson() {
         group = "broken JSON";
-        for (String path : List.of("/accounts", "/transfers")) {
-            String valid = json(path.equals("/accounts") ? account : transfer);
+        for (String path : bodies.keySet()) {
+            String valid = json(bodies.get(path));
             String inner = valid.substring(1, valid.length() - 1);
             Map<String, String> broken = new LinkedHashMap<>();
             broken.put("an extra closing brace", valid + "}");
@@ -295,8 +333,8 @@ final class HostileCases {
     /** Every proper prefix of each valid body: a client or proxy cut it anywhere. */
     private void truncatedJson() {
         group = "truncated JSON";
-        for (String path : List.of("/accounts", "/transfers")) {
-            byte[] valid = json(path.equals("/accounts") ? account : transfer).getBytes(StandardCharsets.UTF_8);
+        for (String path : bodies.keySet()) {
+            byte[] valid = json(bodies.get(path)).getBytes(StandardCharsets.UTF_8);
             for (int length = 1; length < valid.length; length++) {
                 byte[] prefix = java.util.Arrays.copyOf(valid, length);
                 add("POST " + path + " cut after " + length + " of " + valid.length + " bytes",
@@ -336,6 +374,9 @@ final class HostileCases {
         places.put("POST /transfers id", post("/transfers", json(with(transfer, "id", q(marker)))).body());
         places.put("POST /transfers between tokens", post("/transfers",
                 json(transfer).replaceFirst(",", "," + marker)).body());
+        places.put("POST /api-keys name", post("/api-keys", json(with(apiKey, "name", q("pay" + marker)))).body());
+        places.put("POST /api-keys scope", post("/api-keys", json(with(apiKey, "scope", q("admin" + marker)))).body());
+        places.put("POST /api-keys field name", post("/api-keys", json(with(apiKey, "scope" + marker, q("x")))).body());
         places.forEach((place, body) -> sequences.forEach((name, sequence) -> {
             String path = place.split(" ")[1];
             add(place + " with " + name, post(path, splice(body, marker, sequence)), Expect.problem(VALIDATION));
@@ -344,8 +385,8 @@ final class HostileCases {
 
     private void sizesAndDepth() {
         group = "sizes and depth";
-        for (String path : List.of("/accounts", "/transfers")) {
-            String valid = json(path.equals("/accounts") ? account : transfer);
+        for (String path : bodies.keySet()) {
+            String valid = json(bodies.get(path));
             add("POST " + path + " padded one byte past 64 KiB", post(path, valid + " ".repeat(MAX_BODY_SIZE + 1 - valid.length())),
                     Expect.problem(PAYLOAD_TOO_LARGE));
             add("POST " + path + " of 1 MiB", post(path, valid + " ".repeat(1 << 20)), Expect.problem(PAYLOAD_TOO_LARGE));
@@ -357,12 +398,15 @@ final class HostileCases {
                     .body(chunked(valid + " ".repeat(70_000))), Expect.problem(PAYLOAD_TOO_LARGE));
             add("POST " + path + " nested 10,000 arrays deep", post(path, "[".repeat(10_000) + "]".repeat(10_000)),
                     Expect.problem(VALIDATION));
-            add("POST " + path + " with a 60 KB field name", post(path, json(with(path.equals("/accounts")
-                    ? account : transfer, "k".repeat(60_000), "1"))), Expect.problem(VALIDATION));
-            add("POST " + path + " with a 20,000-digit number", post(path, json(with(path.equals("/accounts")
-                    ? account : transfer, path.equals("/accounts") ? "initial_balance" : "amount", "7".repeat(20_000)))),
+            add("POST " + path + " with a 60 KB field name", post(path, json(with(bodies.get(path), "k".repeat(60_000), "1"))),
                     Expect.problem(VALIDATION));
         }
+        add("POST /accounts with a 20,000-digit number", post("/accounts",
+                json(with(account, "initial_balance", "7".repeat(20_000)))), Expect.problem(VALIDATION));
+        add("POST /transfers with a 20,000-digit number", post("/transfers",
+                json(with(transfer, "amount", "7".repeat(20_000)))), Expect.problem(VALIDATION));
+        add("POST /api-keys name of 60,000 characters", post("/api-keys",
+                json(with(apiKey, "name", q("n".repeat(60_000))))), Expect.problem(VALIDATION));
         // The body is one level: metadata nested 32 deep makes 33, one past ledger.json.max-nesting-depth.
         for (int depth : List.of(32, 33, 1_000, 5_000)) {
             add("POST /accounts metadata nested " + depth + " deep", post("/accounts",
@@ -392,8 +436,8 @@ final class HostileCases {
                 "application/json; charset=iso-8859-1", "application/json; charset=windows-1252",
                 "application/json; charset=nope", "application/json; charset=\"\"",
                 "application/json; charset=utf-8; charset=latin1");
-        for (String path : List.of("/accounts", "/transfers")) {
-            byte[] valid = json(path.equals("/accounts") ? account : transfer).getBytes(StandardCharsets.UTF_8);
+        for (String path : bodies.keySet()) {
+            byte[] valid = json(bodies.get(path)).getBytes(StandardCharsets.UTF_8);
             for (String type : unsupported) {
                 add("POST " + path + " as " + type, Request.of("POST", path).header("Content-Type", type).body(valid),
                         Expect.problem(UNSUPPORTED_MEDIA_TYPE));
@@ -429,15 +473,22 @@ final class HostileCases {
     private void methods() {
         group = "methods";
         List<String> all = List.of("GET", "POST", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND", "FOO", "get");
+        Set<String> covered = new HashSet<>();
         for (Request route : validRequests()) {
+            // /api-keys is the one path with two methods: each is the other's valid request, and
+            // its wrong methods are sent once, with the POST's body.
+            if (!covered.add(route.target())) {
+                continue;
+            }
+            Set<String> allowed = route.target().equals("/api-keys") ? Set.of("GET", "POST") : Set.of(route.method());
             for (String method : all) {
-                if (method.equals(route.method())) {
+                if (allowed.contains(method)) {
                     continue;
                 }
                 add(method + " " + route.target(), new Request(method, route.target(), route.headers(), route.body()),
                         Expect.problem(METHOD_NOT_ALLOWED));
             }
-            if (route.method().equals("POST")) {
+            if (!allowed.contains("GET")) {
                 add("HEAD " + route.target(), Request.of("HEAD", route.target()), Expect.problemHead(METHOD_NOT_ALLOWED));
             }
         }
@@ -465,6 +516,10 @@ final class HostileCases {
             add("GET /accounts/{issuer}/transfers/" + abbreviate(index),
                     Request.of("GET", "/accounts/" + f.issuer() + "/transfers/" + index), Expect.problem(VALIDATION));
         }
+        notUuids.forEach(value -> add("DELETE /api-keys/" + abbreviate(value),
+                Request.of("DELETE", "/api-keys/" + value), Expect.problem(VALIDATION)));
+        add("DELETE /api-keys/{5,000 characters}", Request.of("DELETE", "/api-keys/" + "x".repeat(5_000)),
+                Expect.beforeRouting(414));
         add("GET /accounts/{5,000 characters}", Request.of("GET", "/accounts/" + "x".repeat(5_000)), Expect.beforeRouting(414));
     }
 
@@ -541,6 +596,15 @@ final class HostileCases {
         }
         add("POST /transfers?dry_run=true (unknown)", post("/transfers?dry_run=true", json(transfer)),
                 Expect.problem(VALIDATION));
+        String unknownKey = "/api-keys/" + UUID.randomUUID();
+        for (String query : List.of("foo=bar", "limit=5", "name=payments", "scope=admin", "include_revoked=true",
+                "name=a&name=b", "=x", "scope[]=admin")) {
+            add("GET /api-keys?" + query + " (unknown)", Request.of("GET", "/api-keys?" + query), Expect.problem(VALIDATION));
+            add("DELETE /api-keys/{unknown}?" + query + " (unknown)", Request.of("DELETE", unknownKey + "?" + query),
+                    Expect.problem(VALIDATION));
+        }
+        add("POST /api-keys?scope=admin (unknown)", post("/api-keys?scope=admin", json(apiKey)),
+                Expect.problem(VALIDATION));
         add("POST /accounts?currency=EUR (unknown)", post("/accounts?currency=EUR", json(account)),
                 Expect.problem(VALIDATION));
         for (String query : List.of("limit=5&limit=6", "limit=abc&limit=5", "limit=5&limit=abc", "direction=in&direction=out",
@@ -555,8 +619,9 @@ final class HostileCases {
 
     private void headers() {
         group = "headers";
+        // POST /api-keys takes no Idempotency-Key: its unique name makes a retry answer 409.
         for (String path : List.of("/accounts", "/transfers")) {
-            String unkeyed = json(without(path.equals("/accounts") ? account : transfer, "id"));
+            String unkeyed = json(without(bodies.get(path), "id"));
             List<String> notKeys = new ArrayList<>(List.of("", "nope", UUID_TEXT.substring(1), UUID_TEXT + "0",
                     UUID_TEXT.replace("-", ""), "{" + UUID_TEXT + "}", " " + UUID_TEXT + "x", "AZOhwnseeM2fChssPU5fYA==",
                     "x".repeat(10_000), UUID_TEXT + ", " + UUID.randomUUID()));
@@ -566,15 +631,16 @@ final class HostileCases {
                         .header("Idempotency-Key", key), Expect.problem(VALIDATION));
             }
             add("POST " + path + " Idempotency-Key other than the body's id", post(path,
-                    json(path.equals("/accounts") ? account : transfer)).header("Idempotency-Key", UUID.randomUUID().toString()),
+                    json(bodies.get(path))).header("Idempotency-Key", UUID.randomUUID().toString()),
                     Expect.problem(VALIDATION));
             add("POST " + path + " two different Idempotency-Keys", post(path, unkeyed)
                     .header("Idempotency-Key", UUID.randomUUID().toString())
                     .header("Idempotency-Key", UUID.randomUUID().toString()), Expect.problem(VALIDATION));
             add("POST " + path + " Idempotency-Key with non-ASCII bytes", post(path, unkeyed)
                     .header("Idempotency-Key", "\u00e9" + UUID_TEXT.substring(1)), Expect.problem(VALIDATION));
-
-            byte[] valid = json(path.equals("/accounts") ? account : transfer).getBytes(StandardCharsets.UTF_8);
+        }
+        for (String path : bodies.keySet()) {
+            byte[] valid = json(bodies.get(path)).getBytes(StandardCharsets.UTF_8);
             add("POST " + path + " Content-Length shorter than the body", post(path, valid)
                     .header("Content-Length", String.valueOf(valid.length - 5)), Expect.problem(VALIDATION));
             add("POST " + path + " Content-Length 0 with a body", post(path, valid).header("Content-Length", "0"),
@@ -635,13 +701,77 @@ final class HostileCases {
                     json(with(with(account, "id", q(f.alice().toString())), "metadata", "{\"k\":" + text(injection) + "}"))),
                     Expect.problem(IDEMPOTENCY_CONFLICT));
         }
+        for (String scope : List.of("read", "write", "admin")) {
+            add("POST /api-keys with a taken name, scope " + scope, post("/api-keys",
+                    json(with(with(apiKey, "name", q(f.takenKeyName())), "scope", q(scope)))), Expect.problem(NAME_TAKEN));
+        }
         String unknown = UUID.randomUUID().toString();
+        for (String id : List.of(unknown, f.alice().toString(), f.alice().toString().toUpperCase(Locale.ROOT),
+                "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff")) {
+            add("DELETE /api-keys/" + id + " (no such key)", Request.of("DELETE", "/api-keys/" + id),
+                    Expect.problem(NOT_FOUND));
+        }
         for (String path : List.of("/accounts/" + unknown, "/accounts/" + unknown + "/balance",
                 "/accounts/" + unknown + "/transfers", "/accounts/" + unknown + "/transfers/1",
                 "/accounts/" + f.alice() + "/transfers/1", "/accounts/" + f.issuer() + "/transfers/9223372036854775807",
                 "/transfers/" + unknown)) {
             add("GET " + path + " (does not exist)", Request.of("GET", path), Expect.problem(NOT_FOUND));
         }
+    }
+
+    /**
+     * Authorization headers that must never let a request through, for a service with
+     * authentication on: each request would be served with "Bearer validKey", and the admin ones
+     * would write.
+     */
+    static List<Case> authorization(String validKey) {
+        Map<String, List<String>> hostile = new LinkedHashMap<>();
+        for (String value : List.of("", "Bearer", "Bearer ", "Bearer \t ", "Bearer  \"\"", "Bearer null", "Bearer undefined",
+                "Basic " + Base64.getEncoder().encodeToString(("admin:" + validKey).getBytes(StandardCharsets.UTF_8)),
+                "Basic " + validKey, "Token " + validKey, "Digest " + validKey, validKey, "Bearer" + validKey,
+                "Bearer:" + validKey, "Bearer=" + validKey, "Bearer " + "a".repeat(10_000), "Bearer ldg_" + "A".repeat(43),
+                "Bearer ldg_", "Bearer " + validKey + "x", "Bearer " + validKey.substring(0, validKey.length() - 1),
+                "Bearer " + validKey.toUpperCase(Locale.ROOT), "Bearer " + validKey + " " + validKey,
+                "Bearer " + validKey + ", Bearer " + validKey, "Bearer " + encode(validKey).replace("_", "%5F"),
+                "Bearer " + Base64.getEncoder().encodeToString(validKey.getBytes(StandardCharsets.UTF_8)),
+                "Bearer " + validKey + "\u00e9", "Bearer \u00e9" + validKey, "Bearer *", "Bearer %")) {
+            hostile.put(abbreviate(value), List.of(value));
+        }
+        SQL_INJECTIONS.forEach(injection -> hostile.put("Bearer " + injection, List.of("Bearer " + injection)));
+        hostile.put("two headers, valid first", List.of("Bearer " + validKey, "Bearer ldg_" + "A".repeat(43)));
+        hostile.put("two headers, valid second", List.of("Bearer ldg_" + "A".repeat(43), "Bearer " + validKey));
+        hostile.put("the valid one twice", List.of("Bearer " + validKey, "Bearer " + validKey));
+        hostile.put("an empty one and the valid one", List.of("", "Bearer " + validKey));
+        hostile.put("no Authorization", List.of());
+        hostile.put("two empty ones", List.of("", ""));
+        hostile.put("the valid one and an empty one", List.of("Bearer " + validKey, ""));
+        List<Request> requests = List.of(
+                Request.of("GET", "/accounts/" + UUID.randomUUID()),
+                post("/accounts", "{\"currency\":\"EUR\",\"initial_balance\":1000}"),
+                post("/transfers", "{\"source\":\"" + UUID.randomUUID() + "\",\"destination\":\"" + UUID.randomUUID()
+                        + "\",\"amount\":1}"),
+                Request.of("GET", "/api-keys"),
+                post("/api-keys", "{\"name\":\"hostile-auth-" + UUID.randomUUID().toString().substring(0, 8)
+                        + "\",\"scope\":\"admin\"}"),
+                Request.of("DELETE", "/api-keys/" + UUID.randomUUID()));
+        List<Case> cases = new ArrayList<>();
+        for (Request request : requests) {
+            hostile.forEach((name, values) -> {
+                Request sent = request;
+                for (String value : values) {
+                    sent = sent.header("Authorization", value);
+                }
+                cases.add(new Case("Authorization", request.method() + " " + request.target() + " with Authorization: "
+                        + name, sent, Expect.problem(ProblemType.UNAUTHORIZED)));
+            });
+            // Netty refuses control characters in any header value, before the service sees it.
+            for (String control : List.of("\u0000", "\u0001", "\u001b", "\u007f")) {
+                cases.add(new Case("Authorization", request.method() + " " + request.target()
+                        + " with a valid key and U+" + HexFormat.of().toHexDigits((short) control.charAt(0)),
+                        request.header("Authorization", "Bearer " + validKey + control), Expect.beforeRouting(400)));
+            }
+        }
+        return cases;
     }
 
     // ---- building blocks ---------------------------------------------------------------------------
@@ -655,7 +785,10 @@ final class HostileCases {
                 Request.of("GET", "/accounts/" + f.alice() + "/transfers"),
                 Request.of("GET", "/accounts/" + f.issuer() + "/transfers/1"),
                 post("/transfers", json(transfer)),
-                Request.of("GET", "/transfers/" + f.alice()));
+                Request.of("GET", "/transfers/" + f.alice()),
+                post("/api-keys", json(apiKey)),
+                Request.of("GET", "/api-keys"),
+                Request.of("DELETE", "/api-keys/" + UUID.randomUUID()));
     }
 
     /** The template with one field's value replaced. */

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.ledger.mapping.AccountKind;
+import dev.ledger.mapping.Scope;
 import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -65,9 +66,14 @@ public class JacksonConfig implements ObjectMapperCustomizer {
         mapper.registerModule(new SimpleModule("strict-scalars")
                 .addDeserializer(UUID.class, new Exact<>(UUID.class, "a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
                         text -> UUID_FORMAT.matcher(text).matches() ? UUID.fromString(text) : null))
-                .addDeserializer(AccountKind.class, new Exact<>(AccountKind.class, "regular or issuer",
-                        text -> Arrays.stream(AccountKind.values()).filter(k -> k.sqlName().equals(text))
-                                .findFirst().orElse(null))));
+                .addDeserializer(AccountKind.class, exactName(AccountKind.class, "regular or issuer", AccountKind::sqlName))
+                // Jackson's own enum reading strips spaces: "admin " would be taken as admin.
+                .addDeserializer(Scope.class, exactName(Scope.class, "read, write or admin", Scope::sqlName)));
+    }
+
+    private static <E extends Enum<E>> Exact<E> exactName(Class<E> type, String expected, Function<E, String> name) {
+        return new Exact<>(type, expected, text -> Arrays.stream(type.getEnumConstants())
+                .filter(constant -> name.apply(constant).equals(text)).findFirst().orElse(null));
     }
 
     /** A JSON string taken exactly as written: no trimming, no alternative forms. */

@@ -6,9 +6,11 @@ import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
 import dev.ledger.service.ApiKeyService;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
+import java.util.List;
 import java.util.Locale;
 import org.jboss.logging.MDC;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -40,12 +42,19 @@ public class Authentication {
     }
 
     @ServerRequestFilter
-    public Uni<Void> authenticate(ContainerRequestContext request, SimpleResourceInfo operation) {
+    public Uni<Void> authenticate(ContainerRequestContext request, SimpleResourceInfo operation, HttpServerRequest raw) {
         if (!config.auth().enabled() || operation.getResourceClass() == RedocResource.class) {
             return Uni.createFrom().voidItem();
         }
         Scope required = required(request.getMethod(), operation.getResourceClass());
-        String presented = bearerToken(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        // JAX-RS joins repeated headers and drops empty ones, so "Authorization:" followed by a
+        // valid one would pass; which of several credentials counts is not for the service to guess.
+        List<String> authorizations = raw.headers().getAll(HttpHeaders.AUTHORIZATION);
+        if (authorizations.size() > 1) {
+            return Uni.createFrom().failure(new LedgerException(ProblemType.UNAUTHORIZED,
+                    "Send one Authorization header, not " + authorizations.size()));
+        }
+        String presented = authorizations.isEmpty() ? null : bearerToken(authorizations.get(0));
         if (presented == null) {
             return Uni.createFrom().failure(new LedgerException(ProblemType.UNAUTHORIZED,
                     "Send an API key as 'Authorization: Bearer <key>'"));
