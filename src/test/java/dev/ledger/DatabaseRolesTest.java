@@ -77,6 +77,14 @@ class DatabaseRolesTest {
     }
 
     @Test
+    void theServiceRoleCannotForgetARefusal() {
+        // A forgotten refusal would free its id for a late attempt to commit (V5__final_refusals.sql).
+        assertDenied("UPDATE transfer_refusal SET error_state = 'x'");
+        assertDenied("DELETE FROM transfer_refusal");
+        assertDenied("TRUNCATE transfer_refusal");
+    }
+
+    @Test
     void theServiceRoleCannotRaiseAKeysScopeOrUndoARevocation() {
         assertDenied("UPDATE api_key SET scope = 'admin'");
         assertDenied("DELETE FROM api_key");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
@@ -132,6 +133,28 @@ class DatabaseRulesTest {
         assertEquals(1, row.getLong("credit_lane_seq"));
         assertEquals(10, row.getLong("credit_lane_total"));
         assertEquals(true, row.getBoolean("recent"));
+    }
+
+    @Test
+    void aRefusalIsRecordedUnderItsIdAndNeverBecomesATransfer() {
+        UUID id = UUID.randomUUID();
+        assertEquals("LG003", postOne(id, 2_000L).getString("error_state"));
+        Db.query(pool, INSERT, open(currencyOf(alice), "regular", 5_000), null, alice, 5_000L);
+        // Alice has the funds now; the id is spent all the same, as the first answer said.
+        assertEquals("LG003", postOne(id, 2_000L).getString("error_state"));
+        Row other = postOne(id, 1L);
+        assertEquals("23505", other.getString("error_state"));
+        assertEquals("transfer_refusal_pkey", other.getString("error_constraint"));
+        assertEquals(0, Db.number(pool, "SELECT count(*) FROM transfer WHERE id = $1", id));
+        assertEquals(1, Db.number(pool, "SELECT count(*) FROM transfer_refusal WHERE id = $1", id));
+        assertRejectedBy(owner, "LG005", null, "DELETE FROM transfer_refusal WHERE id = $1", id);
+    }
+
+    /** One transfer from alice to bob through the service's own batch function. */
+    private Row postOne(UUID id, long amount) {
+        return Db.query(pool, "SELECT * FROM post_transfers(ARRAY[$1]::uuid[], ARRAY[$2]::uuid[], ARRAY[$3]::uuid[],"
+                + " ARRAY[$4]::bigint[], ARRAY[NULL]::bigint[], ARRAY[NULL]::text[], ARRAY[NULL]::text[])",
+                id, alice, bob, amount).iterator().next();
     }
 
     @Test

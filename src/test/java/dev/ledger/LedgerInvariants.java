@@ -49,6 +49,8 @@ public final class LedgerInvariants {
                 WHERE balance_at(a.id, 'infinity')
                    <> coalesce((SELECT sum(t.amount) FROM transfer t WHERE t.destination = a.id), 0)
                     - coalesce((SELECT sum(t.amount) FROM transfer t WHERE t.source = a.id), 0)""");
+        assertNone(pool, "ids both refused and in the log", """
+                SELECT r.id FROM transfer_refusal r JOIN transfer t ON t.id = r.id""");
     }
 
     private static void assertNone(Pool pool, String what, String sql) {

@@ -110,6 +110,26 @@ class TransferResourceTest {
     }
 
     @Test
+    void aRefusalIsFinalForItsId() {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 500);
+        UUID bob = Api.openAccount(currency, 0);
+        String id = UUID.randomUUID().toString();
+        Map<String, Object> tooMuch = Map.of("id", id, "source", alice.toString(), "destination", bob.toString(),
+                "amount", 600);
+        Api.postTransfer(tooMuch).then().statusCode(422).body("balance", equalTo(500));
+        Api.transfer(Api.openAccount(currency, 1_000), alice, 1_000).then().statusCode(201);
+        // Alice could pay now, but that id was answered "refused": a late retry of it must never
+        // turn into a transfer the client was told did not happen. A new id may.
+        Api.postTransfer(tooMuch).then().statusCode(422)
+                .body("type", equalTo("urn:ledger:problem:insufficient-funds")).body("balance", equalTo(500));
+        Api.postTransfer(Map.of("id", id, "source", alice.toString(), "destination", bob.toString(), "amount", 1))
+                .then().statusCode(409).body("type", equalTo("urn:ledger:problem:idempotency-conflict"));
+        given().get("/transfers/{id}", id).then().statusCode(404);
+        Api.transfer(alice, bob, 600).then().statusCode(201).body("source_balance_after", equalTo(900));
+    }
+
+    @Test
     void refusesOverdraftsAndCurrencyMismatchesAndUnknownAccountsWritingNothing() {
         String currency = Api.freshCurrency();
         UUID alice = Api.openAccount(currency, 500);
