@@ -35,6 +35,10 @@ build_all() {
 # ready, and sets SERVICE_PID and READY_MS (launch to first successful readiness check).
 start_service() {
     local db=$1 start_ns
+    # Else the readiness wait below would be answered by whatever already listens there.
+    if curl -s -m 2 -o /dev/null "http://localhost:$PORT/"; then
+        log "port $PORT is already in use: stop what listens there first"; return 1
+    fi
     start_ns=$(date +%s%N)
     # shellcheck disable=SC2086 # SERVICE_JVM holds several flags
     QUARKUS_DATASOURCE_REACTIVE_URL=postgresql://localhost:5432/$db \
@@ -45,12 +49,21 @@ start_service() {
         java $SERVICE_JVM -Dquarkus.http.port="$PORT" -jar target/quarkus-app/quarkus-run.jar \
         > "$OUT/service.log" 2>&1 &
     SERVICE_PID=$!
-    trap 'kill $SERVICE_PID 2>/dev/null || true' EXIT
+    trap stop_service EXIT
     until curl -sf "http://localhost:$PORT/q/health/ready" >/dev/null; do
         kill -0 "$SERVICE_PID" 2>/dev/null || { cat "$OUT/service.log"; return 1; }
         sleep 0.05
     done
     READY_MS=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+}
+
+# SIGTERM, then SIGKILL after the graceful shutdown's 20 s and a margin: a service left in a GC
+# spiral by an overload run would otherwise hold its port for the next run.
+stop_service() {
+    [[ -n "${SERVICE_PID:-}" ]] || return 0
+    kill "$SERVICE_PID" 2>/dev/null || return 0
+    for _ in $(seq 25); do kill -0 "$SERVICE_PID" 2>/dev/null || return 0; sleep 1; done
+    kill -9 "$SERVICE_PID" 2>/dev/null || true
 }
 
 # Every second until the service exits: its RSS in kB and the CPU it used in that second, in %
