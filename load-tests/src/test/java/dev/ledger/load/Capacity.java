@@ -57,7 +57,7 @@ import java.util.regex.Pattern;
  * <p>System properties: {@code baseUrl} (http://localhost:8080), {@code workload} (mix),
  * {@code accounts} (1000), {@code rates} (requests/s per step, comma-separated; default
  * 500,1000,2000), {@code duration} (seconds per step, 30), {@code warmup} (seconds at the first
- * rate before the steps, 20), {@code currency} (CAP), {@code maxConnections} (unlimited),
+ * rate before the steps, 20), {@code currency} (CAP),
  * {@code apiKey} (none: see {@link ApiKey}).
  */
 public class Capacity extends Simulation {
@@ -81,23 +81,14 @@ public class Capacity extends Simulation {
     /** The account ids, filled by before(); read by the virtual users only after it returns. */
     private volatile String[] accounts = new String[0];
 
-    private final HttpProtocolBuilder protocol = ApiKey.authorize(withConnectionLimit(http
+    private final HttpProtocolBuilder protocol = ApiKey.authorize(http
             .baseUrl(baseUrl)
             // Gatling's default warm-up request goes to an outside site: warm up on the service instead.
             .warmUp(baseUrl + "/q/health/ready")
             .acceptHeader("application/json, application/problem+json")
             .userAgentHeader("ledger-load-tests/Capacity")
             // Open model: users come and go, connections stay in one keep-alive pool.
-            .shareConnections()));
-
-    /**
-     * Without a limit, an open model against a saturated service opens a connection for every
-     * waiting request until file descriptors run out; real client fleets pool their connections.
-     */
-    private static HttpProtocolBuilder withConnectionLimit(HttpProtocolBuilder protocol) {
-        Integer maxConnections = Integer.getInteger("maxConnections");
-        return maxConnections == null ? protocol : protocol.maxConnectionsPerHost(maxConnections);
-    }
+            .shareConnections());
 
     private final ChainBuilder transfer = exec(this::pickPair).exec(
             http("transfer")
