@@ -31,6 +31,9 @@ class MetricsTest {
         Api.postTransfer(body).then().statusCode(200);
         Api.transfer(alice, bob, 60).then().statusCode(422);
         Api.balance(bob);
+        // Refused before routing (a body that is not UTF-8), so no route template names it.
+        given().contentType("application/json").body(new byte[] {(byte) 0xC0, (byte) 0xAF})
+                .post("/accounts/{id}/balance", bob).then().statusCode(400);
         String after = scrape();
 
         assertMoved(before, after, "ledger_transfers_posted_total{outcome=\"created\"}", 1);
