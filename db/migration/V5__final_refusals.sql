@@ -46,6 +46,39 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT p_sqlstate IN ('LG001', 'LG002', 'LG003', 'LG004', '22003')
 $$;
 
+-- Every writer, not only post_transfers: an id once refused never enters the log (open_account
+-- reuses the account's id for its funding transfer; psql inserts directly). The id lock makes a
+-- refusal being recorded for this id either commit before this check, or see this row.
+-- Named to fire before transfer_append (triggers fire in name order), so the id lock comes first.
+CREATE FUNCTION transfer_accepts_no_refused_id() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(id_lock_key(NEW.id));
+    IF EXISTS (SELECT FROM transfer_refusal r WHERE r.id = NEW.id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'unique_violation', CONSTRAINT = 'transfer_refusal_pkey',
+            MESSAGE = format('transfer %s was refused before; a refused id is never used again', NEW.id);
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE TRIGGER transfer_accepts_no_refused_id BEFORE INSERT ON transfer
+    FOR EACH ROW EXECUTE FUNCTION transfer_accepts_no_refused_id();
+ALTER TABLE transfer ENABLE ALWAYS TRIGGER transfer_accepts_no_refused_id;
+
+-- The answer row of an item that failed, in post_transfers' result shape.
+CREATE FUNCTION post_transfers_failure(p_ordinal int, p_state text, p_message text, p_detail text,
+                                       p_constraint text, p_id uuid)
+RETURNS TABLE (ordinal int, outcome text, error_state text, error_message text, error_detail text,
+               error_constraint text, id uuid, source uuid, index bigint, destination uuid, amount bigint,
+               currency text, description text, metadata jsonb, created_at timestamptz,
+               source_balance_after bigint)
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT p_ordinal, 'failed', p_state, p_message, nullif(p_detail, ''), nullif(p_constraint, ''), p_id,
+           NULL::uuid, NULL::bigint, NULL::uuid, NULL::bigint, NULL::text, NULL::text, NULL::jsonb,
+           NULL::timestamptz, NULL::bigint
+$$;
+
 -- As in V2, plus: each item takes its id lock in the batch's own transaction, so the lock is held
 -- until commit even when the item's subtransaction is rolled back; under it, an id refused before
 -- is answered with its recorded refusal, and a new final refusal is recorded.
@@ -68,6 +101,12 @@ BEGIN
     IF cardinality(p_ids) > 1000 THEN
         RAISE EXCEPTION USING ERRCODE = 'invalid_parameter_value', MESSAGE = 'at most 1000 transfers per batch';
     END IF;
+    -- The refusal lookup below must see what committed while this transaction waited for the id
+    -- lock: each statement's own snapshot, which only READ COMMITTED gives.
+    IF current_setting('transaction_isolation') <> 'read committed' THEN
+        RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
+            MESSAGE = 'post_transfers needs READ COMMITTED, not ' || current_setting('transaction_isolation');
+    END IF;
     FOR item IN
         SELECT i.*
           FROM unnest(p_ids, p_sources, p_destinations, p_amounts, p_expected_indexes, p_descriptions, p_metadata)
@@ -75,7 +114,14 @@ BEGIN
          ORDER BY i.source, i.n
     LOOP
         IF item.id IS NOT NULL THEN
-            PERFORM pg_advisory_xact_lock(id_lock_key(item.id));
+            BEGIN
+                PERFORM pg_advisory_xact_lock(id_lock_key(item.id));
+            EXCEPTION WHEN OTHERS THEN
+                -- A deadlock on this id fails this item alone; the service retries it.
+                GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, message = MESSAGE_TEXT;
+                RETURN QUERY SELECT * FROM post_transfers_failure(item.n::int, state, message, NULL, NULL, item.id);
+                CONTINUE;
+            END;
             SELECT * INTO refused FROM transfer_refusal r WHERE r.id = item.id;
             IF FOUND THEN
                 IF refused.source = item.source AND refused.destination = item.destination
@@ -83,17 +129,12 @@ BEGIN
                    AND refused.expected_index IS NOT DISTINCT FROM item.expected_index
                    AND refused.description IS NOT DISTINCT FROM item.description
                    AND refused.metadata IS NOT DISTINCT FROM item.metadata::jsonb THEN
-                    RETURN QUERY
-                    SELECT item.n::int, 'failed', refused.error_state, refused.error_message,
-                           refused.error_detail, refused.error_constraint, item.id, NULL::uuid, NULL::bigint,
-                           NULL::uuid, NULL::bigint, NULL::text, NULL::text, NULL::jsonb,
-                           NULL::timestamptz, NULL::bigint;
+                    RETURN QUERY SELECT * FROM post_transfers_failure(item.n::int, refused.error_state,
+                        refused.error_message, refused.error_detail, refused.error_constraint, item.id);
                 ELSE
-                    RETURN QUERY
-                    SELECT item.n::int, 'failed', '23505', format('transfer %s was refused before for a '
-                               'request with different content', item.id), NULL::text,
-                           'transfer_refusal_pkey', item.id, NULL::uuid, NULL::bigint, NULL::uuid,
-                           NULL::bigint, NULL::text, NULL::text, NULL::jsonb, NULL::timestamptz, NULL::bigint;
+                    RETURN QUERY SELECT * FROM post_transfers_failure(item.n::int, '23505',
+                        format('transfer %s was refused before for a request with different content', item.id),
+                        NULL, 'transfer_refusal_pkey', item.id);
                 END IF;
                 CONTINUE;
             END IF;
@@ -115,10 +156,8 @@ BEGIN
                         item.description, item.metadata::jsonb, state, message, nullif(detail, ''),
                         nullif(constraint_name, ''));
             END IF;
-            RETURN QUERY
-            SELECT item.n::int, 'failed', state, message, nullif(detail, ''), nullif(constraint_name, ''),
-                   item.id, NULL::uuid, NULL::bigint, NULL::uuid, NULL::bigint, NULL::text, NULL::text,
-                   NULL::jsonb, NULL::timestamptz, NULL::bigint;
+            RETURN QUERY SELECT * FROM post_transfers_failure(item.n::int, state, message, detail, constraint_name,
+                                                              item.id);
         END;
     END LOOP;
 END

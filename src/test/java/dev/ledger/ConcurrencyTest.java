@@ -202,9 +202,13 @@ class ConcurrencyTest {
                 }
             }
         }
-        // A refusal writes nothing, so a simultaneous twin may still succeed after a credit: the
-        // id is refused only if no answer acknowledged it.
-        if (refusedOnce && indexes.isEmpty()) {
+        // A refusal is final for its id (V5): a twin may never be acknowledged after, or before, it.
+        if (refusedOnce && !indexes.isEmpty()) {
+            synchronized (unexpected) {
+                unexpected.add("one id both refused and acknowledged " + id);
+            }
+        }
+        if (refusedOnce) {
             refused.add(id);
         }
         if (indexes.size() > 1) {

@@ -147,6 +147,11 @@ class DatabaseRulesTest {
         assertEquals("transfer_refusal_pkey", other.getString("error_constraint"));
         assertEquals(0, Db.number(pool, "SELECT count(*) FROM transfer WHERE id = $1", id));
         assertEquals(1, Db.number(pool, "SELECT count(*) FROM transfer_refusal WHERE id = $1", id));
+        // Nor may any other writer use it: a direct insert, or an account whose funding takes its id.
+        assertRejected("23505", "transfer_refusal_pkey",
+                "INSERT INTO transfer (id, source, destination, amount) VALUES ($1, $2, $3, 1)", id, alice, bob);
+        assertRejected("23505", "transfer_refusal_pkey", "SELECT * FROM open_account($1, $2, 'regular', 1, NULL)",
+                id, currencyOf(alice));
         assertRejectedBy(owner, "LG005", null, "DELETE FROM transfer_refusal WHERE id = $1", id);
     }
 
@@ -202,7 +207,7 @@ class DatabaseRulesTest {
         assertEquals(0, Db.number(pool, "SELECT count(*) FROM pg_trigger"
                 + " WHERE tgrelid IN ('transfer'::regclass, 'account'::regclass) AND NOT tgisinternal"
                 + " AND tgenabled <> 'A'"));
-        assertEquals(6, Db.number(pool, "SELECT count(*) FROM pg_trigger"
+        assertEquals(7, Db.number(pool, "SELECT count(*) FROM pg_trigger"
                 + " WHERE tgrelid IN ('transfer'::regclass, 'account'::regclass) AND NOT tgisinternal"));
     }
 
