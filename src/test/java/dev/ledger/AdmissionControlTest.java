@@ -3,15 +3,20 @@ package dev.ledger;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ledger.rest.AdmissionControl;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +44,8 @@ class AdmissionControlTest {
     public static class FourInFlight implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("ledger.admission.max-in-flight", Integer.toString(MAX_IN_FLIGHT));
+            return Map.of("ledger.admission.max-in-flight", Integer.toString(MAX_IN_FLIGHT),
+                    "ledger.admission.body-timeout", "PT1S");
         }
     }
 
@@ -49,6 +55,29 @@ class AdmissionControlTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    AdmissionControl admission;
+
+    @Test
+    void aBodyThatDoesNotArriveInTimeLosesItsConnectionAndItsSlot() throws Exception {
+        try (Socket socket = new Socket("localhost", RestAssured.port)) {
+            socket.setSoTimeout((int) TIMEOUT.toMillis());
+            socket.getOutputStream().write(("POST /transfers HTTP/1.1\r\nHost: localhost\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amount\"")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            long start = System.nanoTime();
+            assertEquals(-1, socket.getInputStream().read(), "closed without an answer");
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(waitedMillis < 5_000, "closed after the 1 s body timeout, not the idle timeout: " + waitedMillis);
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (admission.inFlight() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(0, admission.inFlight(), "its slot came back");
+    }
 
     @Test
     void excessRequestsAreShedAtOnceAndWriteNothing() throws Exception {

@@ -49,6 +49,10 @@ public interface LedgerConfig {
         /** Requests inside the service at once; the next one is answered 503 without queueing. */
         @WithDefault("128")
         int maxInFlight();
+
+        /** An admitted request whose body has not fully arrived by then loses its connection. */
+        @WithDefault("PT10S")
+        Duration bodyTimeout();
     }
 
     /** Coalescing of concurrent transfer requests into one statement (see TransferBatcher). */

@@ -2,9 +2,12 @@ package dev.ledger.config;
 
 import dev.ledger.mapping.Account;
 import dev.ledger.mapping.AccountKind;
+import dev.ledger.mapping.ApiKey;
 import dev.ledger.mapping.Balance;
 import dev.ledger.mapping.NewAccount;
+import dev.ledger.mapping.NewApiKey;
 import dev.ledger.mapping.NewTransfer;
+import dev.ledger.mapping.Scope;
 import dev.ledger.mapping.Transfer;
 import dev.ledger.mapping.TransferItem;
 import dev.ledger.mapping.TransferPage;
@@ -19,8 +22,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * produce. A JSON type added to the API belongs here; PackagedAppIT, run on a native build,
  * would catch one that is missing.
  */
-@RegisterForReflection(targets = {Account.class, AccountKind.class, Balance.class, NewAccount.class, NewTransfer.class,
-        Transfer.class, TransferItem.class, TransferPage.class, Problem.class})
+@RegisterForReflection(targets = {Account.class, AccountKind.class, ApiKey.class, Balance.class, NewAccount.class,
+        NewApiKey.class, NewTransfer.class, Scope.class, Transfer.class, TransferItem.class, TransferPage.class,
+        Problem.class})
 final class NativeReflection {
 
     private NativeReflection() {

@@ -32,12 +32,14 @@ public class AdmissionControl {
     private static final String UNMETERED_PREFIX = "/q/";
 
     private final int maxInFlight;
+    private final long bodyTimeoutMillis;
     private final ObjectMapper json;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final LongAdder shed = new LongAdder();
 
     AdmissionControl(LedgerConfig config, ObjectMapper json, MeterRegistry registry) {
         this.maxInFlight = config.admission().maxInFlight();
+        this.bodyTimeoutMillis = config.admission().bodyTimeout().toMillis();
         this.json = json;
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("ledger.admission.max-in-flight must be at least 1");
@@ -72,8 +74,18 @@ public class AdmissionControl {
             refuse(context);
             return;
         }
+        // A client trickling its body would hold its slot for good (the idle timeout only sees
+        // silence): a request not fully received by the deadline loses its connection.
+        long deadline = context.vertx().setTimer(bodyTimeoutMillis, ignored -> {
+            if (!context.request().isEnded()) {
+                context.request().connection().close();
+            }
+        });
         // Runs once per request, also when the client goes away before the answer.
-        context.addEndHandler(ignored -> inFlight.decrementAndGet());
+        context.addEndHandler(ignored -> {
+            context.vertx().cancelTimer(deadline);
+            inFlight.decrementAndGet();
+        });
         context.next();
     }
 

@@ -8,6 +8,7 @@ import dev.ledger.service.ApiKeyService;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import java.util.List;
@@ -41,7 +42,8 @@ public class Authentication {
         this.config = config;
     }
 
-    @ServerRequestFilter
+    /** Before any other request filter, so that a caller without a key learns nothing else first. */
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Uni<Void> authenticate(ContainerRequestContext request, SimpleResourceInfo operation, HttpServerRequest raw) {
         if (!config.auth().enabled() || operation.getResourceClass() == RedocResource.class) {
             return Uni.createFrom().voidItem();
