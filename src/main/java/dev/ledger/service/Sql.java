@@ -30,10 +30,13 @@ final class Sql {
             INSERT INTO api_key (name, scope, key_hash) VALUES ($1, $2, $3)
             RETURNING id, name, scope, created_at""";
 
-    /** Nothing happens when the key is stored already, also when it was revoked since. */
+    /**
+     * Nothing happens when the key is stored already, also when it was revoked since. Only the
+     * hash may collide: a key an admin created under the bootstrap key's name fails the start.
+     */
     static final String STORE_BOOTSTRAP_KEY = """
             INSERT INTO api_key (name, scope, key_hash) VALUES ($1, 'admin', $2)
-            ON CONFLICT DO NOTHING""";
+            ON CONFLICT ON CONSTRAINT api_key_hash_unique DO NOTHING""";
 
     static final String ACTIVE_ADMIN_KEYS = """
             SELECT count(*) FROM api_key k
