@@ -60,6 +60,28 @@ class AdmissionControlTest {
     AdmissionControl admission;
 
     @Test
+    void aSlowAnswerKeepsItsConnectionPastTheBodyTimeoutOnceItsBodyArrived() throws Exception {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 10);
+        UUID bob = Api.openAccount(currency, 0);
+        // Alice's chain lock keeps the transfer waiting for 3 s, three times the 1 s body timeout.
+        SqlConnection holder = pool.getConnection().await().atMost(TIMEOUT);
+        holder.preparedQuery("SELECT pg_advisory_lock(source_lock_key($1))").execute(Tuple.of(alice))
+                .await().atMost(TIMEOUT);
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try {
+            Future<Response> transfer = client.submit(() -> Api.transfer(alice, bob, 1));
+            Thread.sleep(3_000);
+            holder.preparedQuery("SELECT pg_advisory_unlock(source_lock_key($1))").execute(Tuple.of(alice))
+                    .await().atMost(TIMEOUT);
+            transfer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).then().statusCode(201);
+        } finally {
+            holder.close().await().atMost(TIMEOUT);
+            client.shutdown();
+        }
+    }
+
+    @Test
     void aBodyThatDoesNotArriveInTimeLosesItsConnectionAndItsSlot() throws Exception {
         try (Socket socket = new Socket("localhost", RestAssured.port)) {
             socket.setSoTimeout((int) TIMEOUT.toMillis());

@@ -30,6 +30,7 @@ public class AdmissionControl {
     /** Before Quarkus REST and the body handler: a shed request costs no body buffering. */
     private static final int FILTER_PRIORITY = 1_000;
     private static final String UNMETERED_PREFIX = "/q/";
+    private static final long NO_TIMER = -1;
 
     private final int maxInFlight;
     private final long bodyTimeoutMillis;
@@ -75,15 +76,20 @@ public class AdmissionControl {
             return;
         }
         // A client trickling its body would hold its slot for good (the idle timeout only sees
-        // silence): a request not fully received by the deadline loses its connection.
-        long deadline = context.vertx().setTimer(bodyTimeoutMillis, ignored -> {
-            if (!context.request().isEnded()) {
-                context.request().connection().close();
-            }
-        });
+        // silence): a body not fully received by the deadline costs its connection. Only bodies:
+        // a request without one may stay unended (paused) however long its answer takes.
+        long deadline = HttpProblems.hasBody(context.request())
+                ? context.vertx().setTimer(bodyTimeoutMillis, ignored -> {
+                    if (!context.request().isEnded()) {
+                        context.request().connection().close();
+                    }
+                })
+                : NO_TIMER;
         // Runs once per request, also when the client goes away before the answer.
         context.addEndHandler(ignored -> {
-            context.vertx().cancelTimer(deadline);
+            if (deadline != NO_TIMER) {
+                context.vertx().cancelTimer(deadline);
+            }
             inFlight.decrementAndGet();
         });
         context.next();

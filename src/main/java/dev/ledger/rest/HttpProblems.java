@@ -49,14 +49,17 @@ class HttpProblems {
                 .failureHandler(this::answer);
     }
 
-    private void readBody(RoutingContext context) {
-        HttpServerRequest request = context.request();
+    /** Whether a body follows the headers: a Content-Length above 0, or chunks. */
+    static boolean hasBody(HttpServerRequest request) {
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        boolean hasBody = request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true)
+        return request.headers().contains(HttpHeaders.TRANSFER_ENCODING, HttpHeaders.CHUNKED, true)
                 || length != null && !length.equals("0");
+    }
+
+    private void readBody(RoutingContext context) {
         // Without a body to read (Content-Length: 0, or a transfer coding Vert.x does not frame),
         // BodyHandler would wait forever for an end that Vert.x has already consumed.
-        if (hasBody) {
+        if (hasBody(context.request())) {
             bodies.handle(context);
         } else {
             context.next();
