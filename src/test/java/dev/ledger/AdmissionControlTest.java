@@ -12,8 +12,6 @@ import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -65,18 +63,13 @@ class AdmissionControlTest {
         UUID alice = Api.openAccount(currency, 10);
         UUID bob = Api.openAccount(currency, 0);
         // Alice's chain lock keeps the transfer waiting for 3 s, three times the 1 s body timeout.
-        SqlConnection holder = pool.getConnection().await().atMost(TIMEOUT);
-        holder.preparedQuery("SELECT pg_advisory_lock(source_lock_key($1))").execute(Tuple.of(alice))
-                .await().atMost(TIMEOUT);
         ExecutorService client = Executors.newSingleThreadExecutor();
-        try {
+        try (Db.Held chain = Db.holdChain(pool, alice)) {
             Future<Response> transfer = client.submit(() -> Api.transfer(alice, bob, 1));
             Thread.sleep(3_000);
-            holder.preparedQuery("SELECT pg_advisory_unlock(source_lock_key($1))").execute(Tuple.of(alice))
-                    .await().atMost(TIMEOUT);
+            chain.release();
             transfer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).then().statusCode(201);
         } finally {
-            holder.close().await().atMost(TIMEOUT);
             client.shutdown();
         }
     }
@@ -108,13 +101,10 @@ class AdmissionControlTest {
         UUID bob = Api.openAccount(currency, 0);
 
         // Holding alice's chain lock keeps every admitted transfer from her inside the service.
-        SqlConnection holder = pool.getConnection().await().atMost(TIMEOUT);
-        holder.preparedQuery("SELECT pg_advisory_lock(source_lock_key($1))").execute(Tuple.of(alice))
-                .await().atMost(TIMEOUT);
         ExecutorService clients = Executors.newFixedThreadPool(OFFERED);
         List<UUID> ids = new ArrayList<>();
         List<Future<Response>> answers = new ArrayList<>();
-        try {
+        try (Db.Held chain = Db.holdChain(pool, alice)) {
             for (int i = 0; i < OFFERED; i++) {
                 UUID id = UUID.randomUUID();
                 ids.add(id);
@@ -146,9 +136,6 @@ class AdmissionControlTest {
             assertEquals(0, Db.number(pool, "SELECT count(*) FROM transfer WHERE id = ANY($1)",
                     (Object) shed.toArray(new UUID[0])), "a shed request wrote nothing");
         } finally {
-            holder.preparedQuery("SELECT pg_advisory_unlock(source_lock_key($1))").execute(Tuple.of(alice))
-                    .await().atMost(TIMEOUT);
-            holder.close().await().atMost(TIMEOUT);
             clients.shutdown();
         }
 
