@@ -1,6 +1,6 @@
 -- History for the history-independence benchmark: :transfers transfers of 1 between the
 -- accounts of setup.sql, appended through the ledger's own trigger (every rule, every derived
--- total), 1,000 per statement: each transfer holds up to two advisory locks until its
+-- total), 1,000 per statement: each transfer holds up to three advisory locks (id, chain, lane) until its
 -- transaction ends, and the lock table holds max_locks_per_transaction x max_connections.
 -- One in ten involves account 1 (as source or destination), so that account alone holds a
 -- tenth of the history.
