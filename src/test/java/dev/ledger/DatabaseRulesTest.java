@@ -163,6 +163,77 @@ class DatabaseRulesTest {
     }
 
     @Test
+    void aBatchAnswersEachBadItemAndAppendsTheOthers() {
+        UUID valid = UUID.randomUUID();
+        UUID alsoValid = UUID.randomUUID();
+        String tooBig = "{\"note\": \"" + "x".repeat(4_100) + "\"}";
+        var rows = Db.query(pool, "SELECT ordinal, outcome, error_state, error_constraint FROM post_transfers($1, $2, $3,"
+                        + " $4, ARRAY[NULL, NULL, NULL, NULL, NULL, NULL]::bigint[],"
+                        + " ARRAY[NULL, NULL, NULL, NULL, NULL, NULL]::text[], $5) ORDER BY ordinal",
+                new UUID[] {valid, UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), alsoValid},
+                new UUID[] {alice, alice, alice, alice, alice, bob},
+                new UUID[] {bob, bob, alice, bob, UUID.randomUUID(), alice},
+                new Long[] {600L, 600L, 1L, 1L, 1L, 100L},
+                new String[] {null, null, null, tooBig, null, null});
+        var answers = new java.util.ArrayList<String>();
+        rows.forEach(row -> answers.add(row.getString("outcome") + " " + row.getString("error_state") + " "
+                + row.getString("error_constraint")));
+        assertEquals(java.util.List.of("created null null", "failed LG003 null",
+                "failed 23514 transfer_not_to_self", "failed 23514 transfer_metadata_object", "failed LG001 null",
+                "created null null"), answers);
+        assertEquals(2, Db.number(pool, "SELECT count(*) FROM transfer WHERE id IN ($1, $2)", valid, alsoValid));
+        assertEquals(500, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
+    }
+
+    @Test
+    void softRefusalsSkipABadRowAndNeverLetItIn() {
+        // What post_transfers turns on for its own transaction; any writer may, and gains nothing by it.
+        SqlConnection writer = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            writer.query("BEGIN").execute().await().indefinitely();
+            writer.query("SELECT set_config('ledger.soft_refusals', 'on', true)").execute().await().indefinitely();
+            int inserted = writer.preparedQuery(INSERT).execute(Tuple.of(alice, null, bob, 1_001L))
+                    .await().indefinitely().rowCount();
+            Row refusal = writer.query("SELECT current_setting('ledger.refusal')::jsonb ->> 'state' AS state")
+                    .execute().await().indefinitely().iterator().next();
+            writer.query("COMMIT").execute().await().indefinitely();
+            assertEquals(0, inserted);
+            assertEquals("LG003", refusal.getString("state"));
+        } finally {
+            writer.query("ROLLBACK").execute().await().indefinitely();
+            writer.close().await().indefinitely();
+        }
+        assertNothingWritten();
+        // post_transfers turns them off again: a later insert of its transaction is refused aloud.
+        SqlConnection batch = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            batch.query("BEGIN").execute().await().indefinitely();
+            batch.preparedQuery("SELECT * FROM post_transfers(ARRAY[$1]::uuid[], ARRAY[$2]::uuid[],"
+                    + " ARRAY[$3]::uuid[], ARRAY[1]::bigint[], ARRAY[NULL]::bigint[], ARRAY[NULL]::text[],"
+                    + " ARRAY[NULL]::text[])").execute(Tuple.of(UUID.randomUUID(), bob, alice)).await().indefinitely();
+            PgException e = assertThrows(PgException.class, () -> batch.preparedQuery(INSERT)
+                    .execute(Tuple.of(alice, null, bob, 1_001L)).await().indefinitely());
+            assertEquals("LG003", e.getSqlState());
+        } finally {
+            batch.query("ROLLBACK").execute().await().indefinitely();
+            batch.close().await().indefinitely();
+        }
+        assertNothingWritten();
+    }
+
+    @Test
+    void aBalanceMustFitIn64Bits() {
+        UUID issuer = open(Api.freshCurrency(), "issuer", 0);
+        UUID rich = open(currencyOf(issuer), "regular", 0);
+        UUID other = open(currencyOf(issuer), "regular", 0);
+        Db.query(pool, INSERT, issuer, null, rich, Long.MAX_VALUE);
+        Db.query(pool, INSERT, issuer, null, other, 1L);
+        assertEquals(Long.MIN_VALUE, Db.number(pool, "SELECT balance_at($1, 'infinity')", issuer));
+        assertRejected("22003", null, INSERT, issuer, null, other, 1L);
+        assertEquals(2, Db.number(pool, "SELECT count(*) FROM transfer WHERE source = $1", issuer));
+    }
+
+    @Test
     void theLogIsImmutable() {
         Db.query(pool, INSERT, alice, null, bob, 10L);
         assertRejectedBy(owner, "LG005", null, "UPDATE transfer SET amount = 1 WHERE source = $1", alice);

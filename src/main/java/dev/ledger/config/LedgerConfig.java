@@ -57,7 +57,11 @@ public interface LedgerConfig {
 
     /** Coalescing of concurrent transfer requests into one statement (see TransferBatcher). */
     interface Batch {
-        /** Transfers per statement; at most 64 keeps PostgreSQL's subtransaction cache from overflowing. */
+        /**
+         * Transfers per statement, at most 1000 (post_transfers). Each holds up to three advisory
+         * locks until commit, and the lock table has room for max_locks_per_transaction x
+         * max_connections (6,400 by default) across all sessions.
+         */
         @WithDefault("64")
         int maxSize();
 

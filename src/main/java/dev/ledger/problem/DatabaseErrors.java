@@ -39,7 +39,7 @@ public final class DatabaseErrors {
         return failure instanceof PgException pg && isTransient(pg.getSqlState(), pg.getConstraint());
     }
 
-    public static boolean isTransient(String sqlState, String constraint) {
+    private static boolean isTransient(String sqlState, String constraint) {
         return TRANSIENT_SQLSTATES.contains(sqlState)
                 || ("23505".equals(sqlState) && RETRYABLE_UNIQUE_CONSTRAINTS.contains(constraint));
     }

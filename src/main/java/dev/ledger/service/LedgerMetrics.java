@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 @ApplicationScoped
 public class LedgerMetrics {
 
-    /** Batch sizes are 1..ledger.batch.max-size (at most 64): powers of two resolve them. */
-    private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64};
+    /** Batch sizes are 1..ledger.batch.max-size (post_transfers takes at most 1000): powers of two resolve them. */
+    private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
     private final Counter created;
     private final Counter replayed;

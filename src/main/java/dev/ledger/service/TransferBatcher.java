@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -65,7 +66,7 @@ class TransferBatcher {
         return CallerContext.resumeOn(Uni.createFrom().<Row>emitter(emitter -> {
                     AtomicBoolean answered = new AtomicBoolean();
                     emitter.onTermination(() -> answered.set(true));
-                    enqueue(new Pending(request, 1, System.nanoTime(), emitter, answered));
+                    enqueue(new Pending(request, 1, false, System.nanoTime(), emitter, answered));
                 })
                 .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout())));
     }
@@ -124,10 +125,16 @@ class TransferBatcher {
             }
             batch = new ArrayList<>(Math.min(queue.size(), config.batch().maxSize()));
             while (batch.size() < config.batch().maxSize() && !queue.isEmpty()) {
+                if (queue.peekFirst().alone() && !batch.isEmpty()) {
+                    break;
+                }
                 Pending next = queue.pollFirst();
                 // Its client already got a 503 (timeout): sending it now would only surprise.
                 if (!next.answered().get()) {
                     batch.add(next);
+                }
+                if (next.alone()) {
+                    break;
                 }
             }
             if (batch.isEmpty()) {
@@ -145,9 +152,31 @@ class TransferBatcher {
                     answer(batch, rows);
                 }, failure -> {
                     finished();
-                    RuntimeException translated = DatabaseErrors.translate(failure);
-                    batch.forEach(pending -> pending.emitter().fail(translated));
+                    retryOrFail(batch, failure);
                 });
+    }
+
+    /**
+     * post_transfers answers each item's refusal as a row, so an error of the whole statement is
+     * a deadlock (retried like any transient failure), a lost connection, or one item's
+     * unforeseen error, which must not refuse its neighbours: then each item goes again alone.
+     * Every item carries its id, so sending it again is safe whether or not the first attempt
+     * committed: it is then answered as a replay.
+     */
+    private void retryOrFail(List<Pending> batch, Throwable failure) {
+        boolean answeredWithError = failure instanceof PgException;
+        boolean transientFailure = DatabaseErrors.isTransient(failure);
+        RuntimeException translated = DatabaseErrors.translate(failure);
+        for (Pending pending : batch) {
+            if (transientFailure && pending.attempt() < config.retry().maxAttempts()) {
+                metrics.batchItemRetried();
+                enqueue(pending.again(pending.alone()));
+            } else if (answeredWithError && !transientFailure && batch.size() > 1) {
+                enqueue(pending.again(true));
+            } else {
+                pending.emitter().fail(translated);
+            }
+        }
     }
 
     private void finished() {
@@ -167,17 +196,9 @@ class TransferBatcher {
                 pending.emitter().complete(row);
                 continue;
             }
-            String state = row.getString("error_state");
-            String constraint = row.getString("error_constraint");
-            // A deadlock or a stale-snapshot collision of this item alone: it joins a later batch.
-            if (DatabaseErrors.isTransient(state, constraint) && pending.attempt() < config.retry().maxAttempts()) {
-                metrics.batchItemRetried();
-                enqueue(new Pending(pending.request(), pending.attempt() + 1, System.nanoTime(), pending.emitter(),
-                        pending.answered()));
-                continue;
-            }
-            pending.emitter().fail(DatabaseErrors.translate(state, row.getString("error_message"),
-                    row.getString("error_detail"), constraint, null));
+            pending.emitter().fail(DatabaseErrors.translate(row.getString("error_state"),
+                    row.getString("error_message"), row.getString("error_detail"),
+                    row.getString("error_constraint"), null));
         }
         for (int i = 0; i < answered.length; i++) {
             if (!answered[i]) {
@@ -210,8 +231,15 @@ class TransferBatcher {
                 .addArrayOfString(metadata);
     }
 
-    /** {@code answered} turns true when the request got its answer, including a timeout's 503. */
-    private record Pending(NewTransfer request, int attempt, long queuedAtNanos, UniEmitter<? super Row> emitter,
-            AtomicBoolean answered) {
+    /**
+     * {@code answered} turns true when the request got its answer, including a timeout's 503.
+     * {@code alone}: sent in a statement of its own, after its batch failed as a whole.
+     */
+    private record Pending(NewTransfer request, int attempt, boolean alone, long queuedAtNanos,
+            UniEmitter<? super Row> emitter, AtomicBoolean answered) {
+
+        Pending again(boolean sendAlone) {
+            return new Pending(request, attempt + 1, sendAlone, System.nanoTime(), emitter, answered);
+        }
     }
 }
