@@ -63,6 +63,10 @@ final class HostileCases {
     record Case(String group, String name, Request request, Expect expect) {
     }
 
+    /** A valid request and the status it must get. */
+    record Template(Request request, int status) {
+    }
+
     /** Accounts that exist before the cases run; the templates refer to them. */
     record Fixture(String currency, UUID alice, UUID bob, UUID issuer, UUID foreign, String takenKeyName) {
     }
@@ -161,6 +165,9 @@ final class HostileCases {
     private final LinkedHashMap<String, String> account = new LinkedHashMap<>();
     private final LinkedHashMap<String, String> transfer = new LinkedHashMap<>();
     private final LinkedHashMap<String, String> apiKey = new LinkedHashMap<>();
+    /** The transfer template unconditional and with an id of its own, so that it appends after it. */
+    private final LinkedHashMap<String, String> batchItem;
+    private final LinkedHashMap<String, String> batch;
     /** Each POST route's template, by path. */
     private final Map<String, LinkedHashMap<String, String>> bodies = new LinkedHashMap<>();
     private String group;
@@ -183,7 +190,10 @@ final class HostileCases {
         apiKey.put("scope", q("write"));
         bodies.put("/accounts", account);
         bodies.put("/transfers", transfer);
+        batchItem = freshId(without(transfer, "expected_index"));
+        batch = batchOf(batchItem);
         bodies.put("/api-keys", apiKey);
+        bodies.put("/transfers/batch", batch);
     }
 
     static HostileCases of(Fixture fixture) {
@@ -202,6 +212,7 @@ final class HostileCases {
         table.queryParameters();
         table.headers();
         table.refusedByTheLedger();
+        table.batches();
         return table;
     }
 
@@ -210,13 +221,16 @@ final class HostileCases {
     }
 
     /**
-     * The valid requests the cases are variations of; the suite sends them last, expecting 201.
-     * The padded account is the largest body the service must still take.
+     * The valid requests the cases are variations of; the suite sends them last. The padded
+     * account is the largest body the service must still take. A batch answers 200 whatever its
+     * items' results, but only once every item passed validation.
      */
-    List<Request> templates() {
+    List<Template> templates() {
         String largest = json(with(account, "id", q(UUID.randomUUID().toString())));
-        return List.of(post("/accounts", json(account)), post("/transfers", json(transfer)), post("/api-keys", json(apiKey)),
-                post("/accounts", largest + " ".repeat(MAX_BODY_SIZE - largest.length())));
+        return List.of(new Template(post("/accounts", json(account)), 201),
+                new Template(post("/transfers", json(transfer)), 201), new Template(post("/api-keys", json(apiKey)), 201),
+                new Template(post("/accounts", largest + " ".repeat(MAX_BODY_SIZE - largest.length())), 201),
+                new Template(post("/transfers/batch", json(batch)), 200));
     }
 
     private void bodyFields() {
@@ -723,6 +737,49 @@ final class HostileCases {
     }
 
     /**
+     * POST /transfers/batch beyond what the groups above vary for every body: the list, its
+     * items, and what is refused for a batch only. Every one refuses the whole request.
+     */
+    private void batches() {
+        group = "batches";
+        String item = json(batchItem);
+        for (String value : List.of("null", "{}", item, q("x"), "1", "true", "[]", "[null]", "[1]", "[[]]",
+                "[" + q(UUID_TEXT) + "]", "[" + item + ",null]", "[" + item + "," + item + "]",
+                "[" + "{},".repeat(1_000) + "{}]", "[" + "{},".repeat(20_000) + "{}]",
+                "[" + "null,".repeat(12_000) + "null]", "[" + "1,".repeat(30_000) + "1]",
+                "[" + "[],".repeat(20_000) + "[]]")) {
+            field("/transfers/batch", batch, "transfers", value);
+        }
+        missing("/transfers/batch", batch, "transfers");
+        unknown("/transfers/batch", batch, "atomic");
+        twice("/transfers/batch", batch, "transfers");
+        for (String field : List.of("id", "source", "destination", "amount")) {
+            add("POST /transfers/batch an item without " + field, post("/transfers/batch",
+                    json(batchOf(without(batchItem, field)))), Expect.problem(VALIDATION));
+        }
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        values.put("amount", List.of("0", "-1", "1.5", q("10"), "null", "9223372036854775808"));
+        values.put("expected_index", List.of("0", q("1")));
+        values.put("source", List.of(q("nope"), "null", "1"));
+        values.put("description", List.of(q("x".repeat(513)), q("bell\\u0007")));
+        values.put("metadata", List.of("[]", "{\"k\":\"nul\\u0000\"}", nested(32)));
+        values.put("surprise", List.of("1"));
+        values.forEach((field, bad) -> bad.forEach(value -> add("POST /transfers/batch an item's " + field + " = "
+                + abbreviate(value), post("/transfers/batch", json(batchOf(with(batchItem, field, value)))),
+                Expect.problem(VALIDATION))));
+        add("POST /transfers/batch with Idempotency-Key", post("/transfers/batch", json(batch))
+                .header("Idempotency-Key", UUID.randomUUID().toString()), Expect.problem(VALIDATION));
+        for (String method : List.of("PUT", "DELETE", "PATCH")) {
+            add(method + " /transfers/batch", new Request(method, "/transfers/batch", post("/transfers/batch", json(batch))
+                    .headers(), json(batch).getBytes(StandardCharsets.UTF_8)), Expect.problem(METHOD_NOT_ALLOWED));
+        }
+        // GET /transfers/{id} takes the path, and "batch" is not a UUID.
+        add("GET /transfers/batch", Request.of("GET", "/transfers/batch"), Expect.problem(VALIDATION));
+        add("POST /transfers/batch accepting application/xml", post("/transfers/batch", json(batch))
+                .header("Accept", "application/xml"), Expect.problem(NOT_ACCEPTABLE));
+    }
+
+    /**
      * Authorization headers that must never let a request through, for a service with
      * authentication on: each request would be served with "Bearer validKey", and the admin ones
      * would write.
@@ -753,6 +810,8 @@ final class HostileCases {
                 post("/accounts", "{\"currency\":\"EUR\",\"initial_balance\":1000}"),
                 post("/transfers", "{\"source\":\"" + UUID.randomUUID() + "\",\"destination\":\"" + UUID.randomUUID()
                         + "\",\"amount\":1}"),
+                post("/transfers/batch", "{\"transfers\":[{\"id\":\"" + UUID.randomUUID() + "\",\"source\":\""
+                        + UUID.randomUUID() + "\",\"destination\":\"" + UUID.randomUUID() + "\",\"amount\":1}]}"),
                 Request.of("GET", "/api-keys"),
                 post("/api-keys", "{\"name\":\"hostile-auth-" + UUID.randomUUID().toString().substring(0, 8)
                         + "\",\"scope\":\"admin\"}"),
@@ -840,6 +899,13 @@ final class HostileCases {
         LinkedHashMap<String, String> copy = new LinkedHashMap<>(template);
         copy.put(field, value);
         return copy;
+    }
+
+    /** A batch body of this one item. */
+    private static LinkedHashMap<String, String> batchOf(Map<String, String> item) {
+        LinkedHashMap<String, String> body = new LinkedHashMap<>();
+        body.put("transfers", "[" + json(item) + "]");
+        return body;
     }
 
     private static LinkedHashMap<String, String> freshId(Map<String, String> template) {

@@ -7,10 +7,13 @@ import dev.ledger.mapping.Balance;
 import dev.ledger.mapping.NewAccount;
 import dev.ledger.mapping.NewApiKey;
 import dev.ledger.mapping.NewTransfer;
+import dev.ledger.mapping.NewTransferBatch;
 import dev.ledger.mapping.Scope;
 import dev.ledger.mapping.Transfer;
+import dev.ledger.mapping.TransferBatchResult;
 import dev.ledger.mapping.TransferItem;
 import dev.ledger.mapping.TransferPage;
+import dev.ledger.mapping.TransferResult;
 import dev.ledger.problem.Problem;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -23,8 +26,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * would catch one that is missing.
  */
 @RegisterForReflection(targets = {Account.class, AccountKind.class, ApiKey.class, Balance.class, NewAccount.class,
-        NewApiKey.class, NewTransfer.class, Scope.class, Transfer.class, TransferItem.class, TransferPage.class,
-        Problem.class})
+        NewApiKey.class, NewTransfer.class, NewTransferBatch.class, Scope.class, Transfer.class,
+        TransferBatchResult.class, TransferItem.class, TransferPage.class, TransferResult.class, Problem.class})
 final class NativeReflection {
 
     private NativeReflection() {

@@ -26,6 +26,28 @@ final class Examples {
              "description": "order 1234", "metadata": null, "created_at": "2026-11-23T10:16:00.000001Z",
              "source_balance_after": 9200}""";
 
+    static final String NEW_TRANSFER_BATCH = """
+            {"transfers": [
+              {"id": "0193a1c3-0000-7000-8000-000000000001", "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
+               "destination": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "amount": 800, "description": "order 1234"},
+              {"id": "0193a1c3-0000-7000-8000-000000000002", "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
+               "destination": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "amount": 50000}]}""";
+
+    static final String TRANSFER_BATCH_RESULT = """
+            {"results": [
+              {"status": 201,
+               "transfer": {"id": "0193a1c3-0000-7000-8000-000000000001",
+                            "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "index": 1,
+                            "destination": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "amount": 800,
+                            "currency": "EUR", "description": "order 1234", "metadata": null,
+                            "created_at": "2026-11-23T10:16:00.000001Z", "source_balance_after": 9200}},
+              {"status": 422,
+               "problem": {"type": "urn:ledger:problem:insufficient-funds",
+                           "title": "The source's balance is below the amount", "status": 422,
+                           "detail": "balance 9200 of account 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60 is below the amount 50000",
+                           "instance": "/transfers/batch",
+                           "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44", "balance": 9200}}]}""";
+
     static final String TRANSFER_PAGE = """
             {"items": [{"id": "0193a1c3-0000-7000-8000-000000000001",
                         "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "index": 1,
@@ -40,6 +62,12 @@ final class Examples {
              "detail": "amount must be greater than 0", "instance": "/transfers",
              "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44",
              "errors": [{"field": "amount", "message": "must be greater than 0"}]}""";
+
+    static final String VALIDATION_BATCH = """
+            {"type": "urn:ledger:problem:validation", "title": "The request is not valid", "status": 400,
+             "detail": "transfers[3].amount must be greater than 0", "instance": "/transfers/batch",
+             "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44",
+             "errors": [{"field": "transfers[3].amount", "message": "must be greater than 0"}]}""";
 
     static final String NOT_FOUND = """
             {"type": "urn:ledger:problem:not-found", "title": "No such resource", "status": 404,
@@ -88,6 +116,16 @@ final class Examples {
             {"type": "urn:ledger:problem:database-unavailable", "title": "The database is unavailable; retry",
              "status": 503, "detail": "The database could not be reached: Connection refused",
              "instance": "/transfers",
+             "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44"}""";
+
+    static final String PAYLOAD_TOO_LARGE = """
+            {"type": "urn:ledger:problem:payload-too-large", "title": "The request body is too large", "status": 413,
+             "detail": "The request body exceeds 65536 bytes", "instance": "/transfers/batch",
+             "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44"}""";
+
+    static final String OVERLOADED = """
+            {"type": "urn:ledger:problem:overloaded", "title": "The service is at its concurrency limit; retry",
+             "status": 503, "detail": "More than 128 requests are in progress", "instance": "/transfers/batch",
              "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44"}""";
 
     static final String NEW_API_KEY = """

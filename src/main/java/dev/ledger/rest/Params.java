@@ -106,17 +106,21 @@ final class Params {
      * Shown to people and printed on statements: no control characters (a line break or an ANSI
      * escape could forge lines), and no unpaired surrogate, which would be stored as "?".
      */
-    static void description(String text) {
+    static void description(String field, String text) {
         if (text != null && text.codePoints().anyMatch(c -> Character.getType(c) == Character.CONTROL
                 || Character.getType(c) == Character.SURROGATE)) {
-            throw invalid("description", "must be Unicode text without control characters");
+            throw invalid(field, "must be Unicode text without control characters");
         }
     }
 
-    /** Free-form, but storable as sent: PostgreSQL refuses NUL, and an unpaired surrogate would become "?". */
     static void metadata(ObjectNode metadata) {
+        metadata("metadata", metadata);
+    }
+
+    /** Free-form, but storable as sent: PostgreSQL refuses NUL, and an unpaired surrogate would become "?". */
+    static void metadata(String field, ObjectNode metadata) {
         if (metadata != null && !storable(metadata)) {
-            throw invalid("metadata", "keys and strings must be Unicode text without NUL characters");
+            throw invalid(field, "keys and strings must be Unicode text without NUL characters");
         }
     }
 

@@ -14,6 +14,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Request;
@@ -33,10 +35,7 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> ledger(LedgerException e, UriInfo uri, HttpHeaders headers) {
-        if (e.type() == ProblemType.INTERNAL) {
-            LOG.error("Internal error", e);
-        }
-        return respond(e.type(), e.getMessage(), uri, headers, e.extensions());
+        return respond(problem(e, uri, headers));
     }
 
     @ServerExceptionMapper
@@ -68,12 +67,17 @@ public class ProblemMappers {
     public RestResponse<Problem> json(JacksonException e, UriInfo uri, HttpHeaders headers) {
         String message = e.getOriginalMessage().replaceFirst(" \\(but could if coercion was enabled.*", "");
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
-            String field = mapping.getPath().stream()
-                    .map(reference -> reference.getFieldName() != null
-                            ? reference.getFieldName() : "[" + reference.getIndex() + "]")
-                    .collect(Collectors.joining("."));
+            // As the client writes the path: transfers[3].amount.
+            StringBuilder field = new StringBuilder();
+            for (JsonMappingException.Reference reference : mapping.getPath()) {
+                if (reference.getFieldName() == null) {
+                    field.append('[').append(reference.getIndex()).append(']');
+                } else {
+                    field.append(field.length() == 0 ? "" : ".").append(reference.getFieldName());
+                }
+            }
             return respond(ProblemType.VALIDATION, field + ": " + message, uri, headers,
-                    Map.of("errors", List.of(Map.of("field", field, "message", message))));
+                    Map.of("errors", List.of(Map.of("field", field.toString(), "message", message))));
         }
         return respond(ProblemType.VALIDATION, "Malformed JSON body: " + message, uri, headers, Map.of());
     }
@@ -102,8 +106,22 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> unexpected(Throwable e, UriInfo uri, HttpHeaders headers) {
-        LOG.error("Unexpected error", e);
-        return respond(ProblemType.INTERNAL, "Unexpected error; it has been logged", uri, headers, Map.of());
+        return respond(problem(e, uri, headers));
+    }
+
+    /**
+     * The body this request is answered with for this failure. A batch item's problem is built
+     * here too, so that it is exactly what POST /transfers would have answered for the item.
+     */
+    static Problem problem(Throwable failure, UriInfo uri, HttpHeaders headers) {
+        if (!(failure instanceof LedgerException e)) {
+            LOG.error("Unexpected error", failure);
+            return problem(ProblemType.INTERNAL, "Unexpected error; it has been logged", uri, headers, Map.of());
+        }
+        if (e.type() == ProblemType.INTERNAL) {
+            LOG.error("Internal error", e);
+        }
+        return problem(e.type(), e.getMessage(), uri, headers, e.extensions());
     }
 
     private static RestResponse<Problem> violationsOf(ConstraintViolationException e, UriInfo uri, HttpHeaders headers) {
@@ -116,11 +134,27 @@ public class ProblemMappers {
         return respond(ProblemType.VALIDATION, detail, uri, headers, Map.of("errors", errors));
     }
 
-    /** "post.request.amount" names the body's field "amount"; the body itself is "body". */
+    /**
+     * The path below the method and its parameter, as the client writes it: "post.request.amount"
+     * names the body's field "amount", "postBatch.request.transfers[3].expectedIndex" the field
+     * "transfers[3].expected_index", a null item "transfers[3]". The body itself is "body".
+     */
     private static String field(ConstraintViolation<?> violation) {
-        String path = violation.getPropertyPath().toString();
-        String[] parts = path.split("\\.");
-        return parts.length >= 3 ? snakeCase(parts[parts.length - 1]) : "body";
+        StringBuilder field = new StringBuilder();
+        int depth = 0;
+        for (Path.Node node : violation.getPropertyPath()) {
+            if (depth++ < 2) {
+                continue;
+            }
+            if (node.isInIterable()) {
+                field.append('[').append(node.getIndex()).append(']');
+            }
+            // A list's element is named "<list element>": its index above is all the client wrote.
+            if (node.getKind() != ElementKind.CONTAINER_ELEMENT) {
+                field.append(field.length() == 0 ? "" : ".").append(snakeCase(node.getName()));
+            }
+        }
+        return field.length() == 0 ? "body" : field.toString();
     }
 
     private static String snakeCase(String camel) {
@@ -156,17 +190,25 @@ public class ProblemMappers {
         response.end(body);
     }
 
-    /** The request id was checked or generated by RequestIds before any resource ran. */
     private static RestResponse<Problem> respond(ProblemType type, String detail, UriInfo uri, HttpHeaders headers,
             Map<String, Object> extensions) {
-        Problem problem = Problem.of(type, detail, uri == null ? null : uri.getPath(),
+        return respond(problem(type, detail, uri, headers, extensions));
+    }
+
+    /** The request id was checked or generated by RequestIds before any resource ran. */
+    private static Problem problem(ProblemType type, String detail, UriInfo uri, HttpHeaders headers,
+            Map<String, Object> extensions) {
+        return Problem.of(type, detail, uri == null ? null : uri.getPath(),
                 headers == null ? null : headers.getHeaderString(RequestIds.HEADER), extensions);
-        RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(type.status())
+    }
+
+    private static RestResponse<Problem> respond(Problem problem) {
+        RestResponse.ResponseBuilder<Problem> builder = RestResponse.ResponseBuilder.<Problem>create(problem.status())
                 .entity(problem).type(Problem.MEDIA_TYPE);
-        if (type.status() == 503) {
+        if (problem.status() == 503) {
             builder.header(HttpHeaders.RETRY_AFTER, Problem.RETRY_AFTER_SECONDS);
         }
-        if (type == ProblemType.UNAUTHORIZED) {
+        if (problem.status() == ProblemType.UNAUTHORIZED.status()) {
             // RFC 6750: tells the client which scheme to use.
             builder.header(HttpHeaders.WWW_AUTHENTICATE, Authentication.SCHEME);
         }

@@ -89,6 +89,22 @@ public class LedgerService {
                 .onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
     }
 
+    /**
+     * Each transfer of a batch request as its own {@link #postTransfer}, all submitted at once so
+     * that TransferBatcher coalesces them into few statements. Every item gets its own outcome, in
+     * the request's order; one item's refusal or failure never fails or undoes another.
+     */
+    public Uni<List<Outcome>> postTransfers(List<NewTransfer> requests) {
+        List<Uni<Outcome>> outcomes = requests.stream()
+                .map(request -> postTransfer(request).onItemOrFailure().transform(Outcome::new))
+                .toList();
+        return Uni.join().all(outcomes).andFailFast();
+    }
+
+    /** A batch item's answer: the written transfer, or the failure POST /transfers would have answered. */
+    public record Outcome(Written<Transfer> written, Throwable failure) {
+    }
+
     public Uni<Transfer> transfer(UUID id) {
         return execute(Sql.TRANSFER_BY_ID, Tuple.of(id))
                 .map(rows -> toTransfer(found(rows, "transfer " + id)));
