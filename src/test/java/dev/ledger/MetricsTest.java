@@ -34,6 +34,8 @@ class MetricsTest {
         // Refused before routing (a body that is not UTF-8), so no route template names it.
         given().contentType("application/json").body(new byte[] {(byte) 0xC0, (byte) 0xAF})
                 .post("/accounts/{id}/balance", bob).then().statusCode(400);
+        given().contentType("application/json").body(new byte[] {(byte) 0xC0, (byte) 0xAF})
+                .post("/transfers/batch").then().statusCode(400);
         String after = scrape();
 
         assertMoved(before, after, "ledger_transfers_posted_total{outcome=\"created\"}", 1);
@@ -50,6 +52,8 @@ class MetricsTest {
         assertTrue(after.contains("http_server_requests_seconds_bucket{"), "HTTP latency histograms");
         assertTrue(after.matches("(?s).*http_server_requests_seconds_count\\{[^}]*uri=\"/accounts/\\{id}/balance\".*"),
                 "balance reads are counted under their route template");
+        assertTrue(after.matches("(?s).*http_server_requests_seconds_count\\{[^}]*uri=\"/transfers/batch\".*"),
+                "a batch refused before routing is not counted as a transfer read");
         assertFalse(after.contains(bob.toString()), "no raw account id in any series");
         // The reactive pool: how busy it is and how long requests queue for a connection.
         assertTrue(after.contains("sql_pool_queue_delay_seconds"), "pool wait time");
