@@ -10,6 +10,8 @@
 #   - Gatling Capacity: the highest arrival rate held with p99 <= 50 ms and no failure, for
 #     transfers over many accounts, transfers from one hot source, balance reads, and a 3:1 mix
 #     (all rates of a workload in one Gatling JVM; per-step numbers in capacity-*.tsv);
+#   - the batched path: pgbench post_transfers with BATCH transfers per statement (2 clients, as
+#     the service's 2 batches in flight), against Gatling's POST /transfers/batch of BATCH items;
 #   - Gatling SeedWorkload at 1,024 users (once), with the service's RSS and CPU sampled.
 # Results: load-tests/target/bench/results.md (medians over the runs) and the raw files beside it.
 set -euo pipefail
@@ -25,6 +27,8 @@ CAP_ACCOUNTS=${CAP_ACCOUNTS:-2000}  # accounts Capacity spreads "many accounts" 
 HISTORY=${HISTORY:-0}             # transfers of history seeded before the runs
 SEED_USERS=${SEED_USERS:-1024}
 RATES=${RATES:-500,1000,2000,3000,4000,6000,8000}
+BATCH=${BATCH:-50}                # transfers per batch request and per pgbench post_transfers call
+BATCH_RATES=${BATCH_RATES:-20,40,60,80,100,120,160}  # batch requests/s per Capacity step
 PORT=${PORT:-8080}
 # The service's JVM as it would run in a 300 MB container: bounded heap, serial GC on 2 cores.
 SERVICE_JVM=${SERVICE_JVM:--Xmx160m -XX:+UseSerialGC}
@@ -55,17 +59,17 @@ fi
 psql_db -d "$DB" -c "VACUUM ANALYZE"
 
 # ---- helpers ----------------------------------------------------------------------------------
-pgbench_tps() { # script -> tps
-    (cd / && $PGB -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) | tee -a "$OUT/pgbench-$1.log" \
-        | awk '/^tps/ {printf "%.0f", $3}'
+pgbench_tps() { # script [clients] -> tps
+    (cd / && $PGB ${2:+-c $2} -D batch="$BATCH" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) \
+        | tee -a "$OUT/pgbench-$1.log" | awk '/^tps/ {printf "%.0f", $3}'
 }
 stat() { # stats.json of a Gatling report, python expression over s -> value
     python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
 }
-capacity() { # workload, accounts -> "rate p99" of the highest step held (p99 <= limit, no failure)
-    local workload=$1 accounts=$2 steps="$OUT/capacity-$1-run$run.tsv"
-    gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drates="$RATES" -Dduration="$STEP" \
-        -Dwarmup=15 -Dcurrency="C$RANDOM" -DstepsFile="$REPO/$steps"
+capacity() { # workload, accounts [rates] -> "rate p99" of the highest step held (p99 <= limit, no failure)
+    local workload=$1 accounts=$2 rates=${3:-$RATES} steps="$OUT/capacity-$1-run$run.tsv"
+    gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drates="$rates" -Dduration="$STEP" \
+        -Dwarmup=15 -Dcurrency="C$RANDOM" -DbatchSize="$BATCH" -DstepsFile="$REPO/$steps"
     # The highest step that passed, below the first step with a failed request (a p99 miss
     # below it is noted in the step file but does not end the search: this machine is noisy).
     awk -F'\t' -v limit="$P99_LIMIT_MS" 'NR > 1 { if ($3 != 0) stop = 1; if (!stop && $5 <= limit) held = $1 " " $5 }
@@ -86,13 +90,18 @@ for run in $(seq "$RUNS"); do
     hot=$(pgbench_tps ledger_hot_source)
     reads=$(pgbench_tps ledger_balance)
     past=$(pgbench_tps ledger_balance_past)
+    batch_pg=$(pgbench_tps ledger_batch 2)
+    hot_batch_pg=$(pgbench_tps ledger_hot_source_batch 2)
     log "run $run/$RUNS: Gatling capacity steps"
     many=$(capacity transfers "$CAP_ACCOUNTS")
     hot_http=$(capacity hot-source "$CAP_ACCOUNTS")
     balances=$(capacity balances "$CAP_ACCOUNTS")
     mix=$(capacity mix "$CAP_ACCOUNTS")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$plain" "$rules" "$hot" "$reads" "$past" \
-        "$many" "$hot_http" "$balances" "$mix" | tee -a "$OUT/runs.tsv"
+    batches=$(capacity batches "$CAP_ACCOUNTS" "$BATCH_RATES")
+    hot_batches=$(capacity hot-source-batches "$CAP_ACCOUNTS" "$BATCH_RATES")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$plain" "$rules" "$hot" \
+        "$reads" "$past" "$many" "$hot_http" "$balances" "$mix" "$batch_pg" "$hot_batch_pg" "$batches" \
+        "$hot_batches" | tee -a "$OUT/runs.tsv"
 done
 
 # ---- SeedWorkload at 1,024 users, with RSS and CPU sampled ------------------------------------
@@ -108,11 +117,12 @@ cpu_avg=$(awk '{ s += $2; n++ } END { printf "%.0f", s / n }' "$OUT/service-usag
 log "SeedWorkload: $seed_line, service RSS max ${rss_max} MB, CPU mean ${cpu_avg}%"
 
 # ---- the table --------------------------------------------------------------------------------
-python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$rss_max" "$cpu_avg" "$HISTORY" <<'PY' > "$OUT/results.md"
+python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$rss_max" "$cpu_avg" "$HISTORY" "$BATCH" <<'PY' > "$OUT/results.md"
 import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
-def med(col, part=0):
-    values = [float(r[col].split()[part]) for r in rows if r[col].split()[part] not in ("-",)]
+batch = int(sys.argv[7])
+def med(col, part=0, scale=1):
+    values = [float(r[col].split()[part]) * scale for r in rows if r[col].split()[part] not in ("-",)]
     return f"{statistics.median(values):.0f}" if values else "-"
 print(f"Runs: {len(rows)} (medians), history: {sys.argv[6]} transfers, service ready in {sys.argv[2]} ms\n")
 print("| measure | median | each run |")
@@ -126,6 +136,13 @@ http = ["HTTP transfers, many accounts", "HTTP transfers, one hot source", "HTTP
 for i, name in enumerate(http, start=6):
     print(f"| {name}: highest rate held (p99 ≤ 50 ms, 0 errors), req/s | {med(i)} | "
           f"{', '.join(r[i].split()[0] + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
+for i, name in [(10, "pgbench: post_transfers, random accounts"), (11, "pgbench: post_transfers, one hot source")]:
+    print(f"| {name}, {batch} per statement, 2 clients, transfers/s | {med(i, scale=batch)} | "
+          f"{', '.join(str(int(r[i]) * batch) for r in rows)} |")
+for i, name in [(12, "HTTP batches, many accounts"), (13, "HTTP batches, one hot source")]:
+    print(f"| {name}, {batch} per request: highest rate held (p99 ≤ 50 ms, 0 errors), transfers/s | "
+          f"{med(i, scale=batch)} | "
+          f"{', '.join(str(int(r[i].split()[0]) * batch) + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
 print(f"\nSeedWorkload: {sys.argv[3]}; service RSS max {sys.argv[4]} MB, CPU mean {sys.argv[5]} % (of one core)")
 PY
 cat "$OUT/results.md" | tee -a "$OUT/run.log"

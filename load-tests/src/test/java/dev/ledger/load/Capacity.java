@@ -3,6 +3,7 @@ package dev.ledger.load;
 import static io.gatling.javaapi.core.CoreDsl.StringBody;
 import static io.gatling.javaapi.core.CoreDsl.constantUsersPerSec;
 import static io.gatling.javaapi.core.CoreDsl.exec;
+import static io.gatling.javaapi.core.CoreDsl.jmesPath;
 import static io.gatling.javaapi.core.CoreDsl.percent;
 import static io.gatling.javaapi.core.CoreDsl.randomSwitch;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
@@ -50,7 +51,10 @@ import java.util.regex.Pattern;
  *   <li>{@code balances}: a balance read of a random account; 200 is a success;</li>
  *   <li>{@code mix}: 3 balance reads for 1 transfer (chosen at random per user);</li>
  *   <li>{@code hot-source}: transfers of 1, all from the first account to random others (as when
- *       an issuer funds new accounts).</li>
+ *       an issuer funds new accounts);</li>
+ *   <li>{@code batches} and {@code hot-source-batches}: the same transfers, {@code batchSize} per
+ *       {@code POST /transfers/batch}; a success is a 200 in which every item is a 201. Rates
+ *       count requests: transfers per second are rate x batchSize.</li>
  * </ul>
  * Anything else is a failure. No assertions: the caller reads the stats.
  *
@@ -58,7 +62,7 @@ import java.util.regex.Pattern;
  * {@code accounts} (1000), {@code rates} (requests/s per step, comma-separated; default
  * 500,1000,2000), {@code duration} (seconds per step, 30), {@code warmup} (seconds at the first
  * rate before the steps, 20), {@code currency} (CAP),
- * {@code apiKey} (none: see {@link ApiKey}).
+ * {@code batchSize} (50), {@code apiKey} (none: see {@link ApiKey}).
  */
 public class Capacity extends Simulation {
 
@@ -77,6 +81,8 @@ public class Capacity extends Simulation {
     private final StepStats stats = new StepStats(rates.length);
     private volatile long stepsStartNanos;
     private final String currency = System.getProperty("currency", "CAP");
+    private final int batchSize = Integer.getInteger("batchSize", 50);
+    private final boolean hotSource = workload.startsWith("hot-source");
 
     /** The account ids, filled by before(); read by the virtual users only after it returns. */
     private volatile String[] accounts = new String[0];
@@ -101,6 +107,15 @@ public class Capacity extends Simulation {
                     .check(responseTimeInMillis().saveAs("rt"), status().saveAs("status"), status().is(201)))
             .exec(this::record);
 
+    private final ChainBuilder batch = exec(
+            http("transfer batch")
+                    .post("/transfers/batch")
+                    .asJson()
+                    .body(StringBody(this::batchBody))
+                    .check(responseTimeInMillis().saveAs("rt"), status().saveAs("status"), status().is(200),
+                            jmesPath("length(results[?status != `201`])").ofInt().is(0)))
+            .exec(this::record);
+
     private final ChainBuilder balance = exec(this::pickOne).exec(
             http("balance")
                     .get("/accounts/#{account}/balance")
@@ -110,13 +125,18 @@ public class Capacity extends Simulation {
     {
         ChainBuilder request = switch (workload) {
             case "transfers", "hot-source" -> transfer;
+            case "batches", "hot-source-batches" -> batch;
             case "balances" -> balance;
             case "mix" -> randomSwitch().on(
                     percent(75.0).then(balance),
                     percent(25.0).then(transfer));
             default -> throw new IllegalArgumentException(
-                    "workload must be transfers, balances, mix or hot-source, not " + workload);
+                    "workload must be transfers, balances, mix, hot-source, batches or hot-source-batches, not "
+                            + workload);
         };
+        if (batchSize < 1 || batchSize > 1000) {
+            throw new IllegalArgumentException("batchSize must be 1..1000, the service's limit");
+        }
         if (accountCount < (workload.equals("balances") ? 1 : 2)) {
             throw new IllegalArgumentException("accounts must be at least "
                     + (workload.equals("balances") ? 1 : 2) + " for workload " + workload);
@@ -296,9 +316,24 @@ public class Capacity extends Simulation {
     private Session pickPair(Session session) {
         String[] ids = accounts;
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        int source = workload.equals("hot-source") ? 0 : random.nextInt(ids.length);
+        int source = hotSource ? 0 : random.nextInt(ids.length);
         int destination = (source + 1 + random.nextInt(ids.length - 1)) % ids.length;
         return session.set("source", ids[source]).set("destination", ids[destination]);
+    }
+
+    /** batchSize transfers of 1 between random accounts (from the first one for hot-source-batches). */
+    private String batchBody(Session session) {
+        String[] ids = accounts;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        StringBuilder body = new StringBuilder(160 * batchSize).append("{\"transfers\": [");
+        for (int i = 0; i < batchSize; i++) {
+            int source = hotSource ? 0 : random.nextInt(ids.length);
+            int destination = (source + 1 + random.nextInt(ids.length - 1)) % ids.length;
+            body.append(i == 0 ? "" : ", ").append("{\"id\": \"").append(UUID.randomUUID())
+                    .append("\", \"source\": \"").append(ids[source])
+                    .append("\", \"destination\": \"").append(ids[destination]).append("\", \"amount\": 1}");
+        }
+        return body.append("]}").toString();
     }
 
     private static String stripTrailingSlash(String url) {
