@@ -194,7 +194,7 @@ class DatabaseRulesTest {
             writer.query("SELECT set_config('ledger.soft_refusals', 'on', true)").execute().await().indefinitely();
             int inserted = writer.preparedQuery(INSERT).execute(Tuple.of(alice, null, bob, 1_001L))
                     .await().indefinitely().rowCount();
-            Row refusal = writer.query("SELECT current_setting('ledger.refusal')::jsonb ->> 'state' AS state")
+            Row refusal = writer.query("SELECT state FROM soft_refusals_reported()")
                     .execute().await().indefinitely().iterator().next();
             writer.query("COMMIT").execute().await().indefinitely();
             assertEquals(0, inserted);

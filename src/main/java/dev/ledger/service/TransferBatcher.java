@@ -10,16 +10,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.pgclient.PgException;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -124,14 +126,18 @@ class TransferBatcher {
                 return;
             }
             batch = new ArrayList<>(Math.min(queue.size(), config.batch().maxSize()));
+            Set<UUID> ids = new HashSet<>();
             while (batch.size() < config.batch().maxSize() && !queue.isEmpty()) {
-                if (queue.peekFirst().alone() && !batch.isEmpty()) {
+                Pending next = queue.peekFirst();
+                // post_transfers takes each id once: a retry racing its original leaves in the next batch.
+                if (!batch.isEmpty() && (next.alone() || ids.contains(next.request().id()))) {
                     break;
                 }
-                Pending next = queue.pollFirst();
+                queue.pollFirst();
                 // Its client already got a 503 (timeout): sending it now would only surprise.
                 if (!next.answered().get()) {
                     batch.add(next);
+                    ids.add(next.request().id());
                 }
                 if (next.alone()) {
                     break;
