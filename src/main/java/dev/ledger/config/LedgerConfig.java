@@ -46,9 +46,17 @@ public interface LedgerConfig {
 
     /** Load shedding in front of every API route (see AdmissionControl). */
     interface Admission {
-        /** Requests inside the service at once; the next one is answered 503 without queueing. */
+        /** Requests inside the service at once; the next ones wait in a bounded queue. */
         @WithDefault("128")
         int maxInFlight();
+
+        /** Requests waiting for a slot, headers read and body not; one more is answered 503 at once. */
+        @WithDefault("1024")
+        int maxQueued();
+
+        /** A request that waited this long for a slot is answered 503 and never runs. */
+        @WithDefault("PT0.5S")
+        Duration queueTimeout();
 
         /** An admitted request whose body has not fully arrived by then loses its connection. */
         @WithDefault("PT10S")
