@@ -12,7 +12,8 @@
 #     (all rates of a workload in one Gatling JVM; per-step numbers in capacity-*.tsv);
 #   - the batched path: pgbench post_transfers with BATCH transfers per statement (2 clients, as
 #     the service's 2 batches in flight), against Gatling's POST /transfers/batch of BATCH items;
-#   - Gatling SeedWorkload at 1,024 users (once), with the service's RSS and CPU sampled.
+#   - Gatling SeedWorkload at 1,024 users (once), on the service restarted and warmed up, with its
+#     RSS and CPU sampled (and its RSS after the capacity runs, before the restart).
 # Results: load-tests/target/bench/results.md (medians over the runs) and the raw files beside it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -50,7 +51,7 @@ ready_ms=$READY_MS
 log "service ready ${ready_ms} ms after launch (JVM start, migrations on an empty database, first health check)"
 
 # ---- accounts and history ---------------------------------------------------------------------
-PGB="runuser -u postgres -- pgbench -n -c $CLIENTS -j 2 -T $DURATION -D accounts=$ACCOUNTS"
+PGB="runuser -u postgres -- pgbench -n -c $CLIENTS -j 2 -T $DURATION -D accounts=$ACCOUNTS -D window_ms=3600000"
 psql_db -d "$DB" -v accounts="$ACCOUNTS" -f "$REPO/load-tests/pgbench/setup.sql" >/dev/null
 if (( HISTORY > 0 )); then
     log "seeding $HISTORY transfers of history through the ledger's own rules"
@@ -104,7 +105,17 @@ for run in $(seq "$RUNS"); do
         "$hot_batches" | tee -a "$OUT/runs.tsv"
 done
 
-# ---- SeedWorkload at 1,024 users, with RSS and CPU sampled ------------------------------------
+# ---- SeedWorkload at 1,024 users on a restarted service, with RSS and CPU sampled -------------
+# The capacity runs overload the service on purpose, and a JVM keeps the memory it once took:
+# SeedWorkload gets a service as it runs in production, restarted and warmed up like the first.
+rss_after_runs=$(( $(ps -o rss= -p "$SERVICE_PID") / 1024 ))
+log "service RSS after the capacity runs: ${rss_after_runs} MB; restarting it"
+stop_service
+start_service "$DB"
+restart_ms=$READY_MS
+log "service ready ${restart_ms} ms after launch (nothing to migrate)"
+gatling Capacity -Dworkload=mix -Daccounts=1000 -Drates=300 -Dduration=30 -Dwarmup=1 -Dcurrency=WARMUP2 \
+    -DstepsFile="$REPO/$OUT/warmup-restart.tsv"
 log "SeedWorkload at $SEED_USERS users"
 sample_usage > "$OUT/service-usage.log" &
 SAMPLER=$!
@@ -117,14 +128,16 @@ cpu_avg=$(awk '{ s += $2; n++ } END { printf "%.0f", s / n }' "$OUT/service-usag
 log "SeedWorkload: $seed_line, service RSS max ${rss_max} MB, CPU mean ${cpu_avg}%"
 
 # ---- the table --------------------------------------------------------------------------------
-python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$rss_max" "$cpu_avg" "$HISTORY" "$BATCH" <<'PY' > "$OUT/results.md"
+python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$rss_max" "$cpu_avg" "$HISTORY" "$BATCH" "$restart_ms" \
+    "$rss_after_runs" <<'PY' > "$OUT/results.md"
 import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 batch = int(sys.argv[7])
 def med(col, part=0, scale=1):
     values = [float(r[col].split()[part]) * scale for r in rows if r[col].split()[part] not in ("-",)]
     return f"{statistics.median(values):.0f}" if values else "-"
-print(f"Runs: {len(rows)} (medians), history: {sys.argv[6]} transfers, service ready in {sys.argv[2]} ms\n")
+print(f"Runs: {len(rows)} (medians), history: {sys.argv[6]} transfers; service ready in {sys.argv[2]} ms "
+      f"(first start, migrations on an empty database), {sys.argv[8]} ms on restart\n")
 print("| measure | median | each run |")
 print("|---|---|---|")
 names = ["pgbench: plain INSERT per tx (no rules), tx/s", "pgbench: ledger transfer per tx (all rules), tx/s",
@@ -143,6 +156,7 @@ for i, name in [(12, "HTTP batches, many accounts"), (13, "HTTP batches, one hot
     print(f"| {name}, {batch} per request: highest rate held (p99 ≤ 50 ms, 0 errors), transfers/s | "
           f"{med(i, scale=batch)} | "
           f"{', '.join(str(int(r[i].split()[0]) * batch) + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
-print(f"\nSeedWorkload: {sys.argv[3]}; service RSS max {sys.argv[4]} MB, CPU mean {sys.argv[5]} % (of one core)")
+print(f"\nSeedWorkload (restarted service): {sys.argv[3]}; service RSS max {sys.argv[4]} MB, "
+      f"CPU mean {sys.argv[5]} % (of one core); RSS after the capacity runs, before the restart: {sys.argv[9]} MB")
 PY
 cat "$OUT/results.md" | tee -a "$OUT/run.log"
