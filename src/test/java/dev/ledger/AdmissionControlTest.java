@@ -1,6 +1,7 @@
 package dev.ledger;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -168,6 +169,43 @@ class AdmissionControlTest {
         }
         assertEquals(offered, Db.number(pool, "SELECT count(*) FROM transfer WHERE source = $1", alice));
         assertEquals(0, admission.inFlight());
+        LedgerInvariants.assertAll(pool);
+    }
+
+    @Test
+    void whileTheQueueStandsForAWholeTimeoutNewArrivalsAreShedAtOnce() throws Exception {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 1_000);
+        UUID bob = Api.openAccount(currency, 0);
+        ExecutorService clients = Executors.newFixedThreadPool(MAX_IN_FLIGHT + 3);
+        List<UUID> ids = new ArrayList<>();
+        List<Future<Response>> answers = new ArrayList<>();
+        try (Db.Held chain = Db.holdChain(pool, alice)) {
+            for (int i = 0; i < MAX_IN_FLIGHT + 1; i++) {
+                answers.add(clients.submit(postTransfer(alice, bob, ids)));
+                awaitInside(i + 1);
+            }
+            // A second waiter before the first one's timeout keeps the queue from emptying.
+            Thread.sleep(QUEUE_TIMEOUT.toMillis() * 2 / 3);
+            answers.add(clients.submit(postTransfer(alice, bob, ids)));
+            awaitInside(MAX_IN_FLIGHT + 2);
+            Thread.sleep(QUEUE_TIMEOUT.toMillis() / 2);
+            assertTrue(admission.queued() >= 1, "the queue has not been empty for a whole timeout");
+
+            long sentAt = System.nanoTime();
+            Response late = Api.postTransfer(Map.of("source", alice.toString(), "destination", bob.toString(),
+                    "amount", 1));
+            long answeredMillis = (System.nanoTime() - sentAt) / 1_000_000;
+            late.then().statusCode(503)
+                    .body("type", equalTo("urn:ledger:problem:overloaded"))
+                    .body("detail", containsString("waiting for over"));
+            assertTrue(answeredMillis < QUEUE_TIMEOUT.toMillis() / 2, "shed at once: " + answeredMillis + " ms");
+        } finally {
+            clients.shutdown();
+        }
+        // The first waiter was shed at its timeout; the second runs if the lock went in its time.
+        int created = created(answers);
+        assertTrue(created == MAX_IN_FLIGHT || created == MAX_IN_FLIGHT + 1, "created " + created);
         LedgerInvariants.assertAll(pool);
     }
 

@@ -54,8 +54,11 @@ public interface LedgerConfig {
         @WithDefault("1024")
         int maxQueued();
 
-        /** A request that waited this long for a slot is answered 503 and never runs. */
-        @WithDefault("PT0.5S")
+        /**
+         * A request that waited this long for a slot is answered 503 and never runs; a queue not
+         * empty for this long is standing, and new arrivals are answered 503 at once.
+         */
+        @WithDefault("PT0.1S")
         Duration queueTimeout();
 
         /** An admitted request whose body has not fully arrived by then loses its connection. */

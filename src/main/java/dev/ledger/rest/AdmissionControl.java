@@ -23,10 +23,12 @@ import java.util.concurrent.atomic.LongAdder;
  * run at once. The next ones wait for a slot, first come first served, with their headers read
  * and their bodies not (Quarkus keeps a request paused until a handler reads it): at most
  * {@code max-queued} of them, each for at most {@code queue-timeout}. So a burst after a GC pause
- * costs latency instead of errors, while an offered rate above capacity is answered 503 with
- * Retry-After: at once when the queue is full, after the timeout otherwise. Without these bounds
- * accepted requests pile up waiting for a connection until the heap is gone; with them, memory
- * and the latency of admitted requests stay bounded however much is offered
+ * costs latency instead of errors. A queue that has not been empty for a whole
+ * {@code queue-timeout} is no burst but an offered rate above capacity: then new arrivals are
+ * answered 503 with Retry-After at once, until it empties. Without that rule (CoDel's insight)
+ * the queue stands full, and every request waits the whole timeout, admitted or not. Without any
+ * bound accepted requests pile up waiting for a connection until the heap is gone; with them,
+ * memory and the latency of admitted requests stay bounded however much is offered
  * (docs/reliability.md, "Overload"). A shed request has written nothing, so retrying it is safe.
  *
  * <p>Health, metrics and the API documents ({@code /q/}) are never shed nor queued: an
@@ -43,18 +45,22 @@ public class AdmissionControl {
     private final int maxInFlight;
     private final int maxQueued;
     private final long queueTimeoutMillis;
+    private final long queueTimeoutNanos;
     private final long bodyTimeoutMillis;
     private final ObjectMapper json;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Waiting requests, oldest first; {@code queued} counts those not yet claimed. */
     private final ConcurrentLinkedQueue<Waiting> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** When the queue was last seen empty (System.nanoTime()); older than queue-timeout: standing. */
+    private volatile long queueEmptyAtNanos = System.nanoTime();
     private final LongAdder shed = new LongAdder();
 
     AdmissionControl(LedgerConfig config, ObjectMapper json, MeterRegistry registry) {
         this.maxInFlight = config.admission().maxInFlight();
         this.maxQueued = config.admission().maxQueued();
         this.queueTimeoutMillis = config.admission().queueTimeout().toMillis();
+        this.queueTimeoutNanos = config.admission().queueTimeout().toNanos();
         this.bodyTimeoutMillis = config.admission().bodyTimeout().toMillis();
         this.json = json;
         if (maxInFlight < 1) {
@@ -94,9 +100,17 @@ public class AdmissionControl {
             context.next();
             return;
         }
+        long nowNanos = System.nanoTime();
         // Nobody overtakes a waiting request: a slot goes to the queue first.
-        if (queued.get() == 0 && tryTakeSlot()) {
-            run(context);
+        if (queued.get() == 0) {
+            queueEmptyAtNanos = nowNanos;
+            if (tryTakeSlot()) {
+                run(context);
+                return;
+            }
+        } else if (nowNanos - queueEmptyAtNanos > queueTimeoutNanos) {
+            refuse(context, "More than " + maxInFlight + " requests are in progress, and others have been "
+                    + "waiting for over " + queueTimeoutMillis + " ms");
             return;
         }
         if (queued.incrementAndGet() > maxQueued) {
@@ -198,7 +212,9 @@ public class AdmissionControl {
 
         boolean claim() {
             if (claimed.compareAndSet(false, true)) {
-                queued.decrementAndGet();
+                if (queued.decrementAndGet() == 0) {
+                    queueEmptyAtNanos = System.nanoTime();
+                }
                 return true;
             }
             return false;
