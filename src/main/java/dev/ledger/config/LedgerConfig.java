@@ -46,20 +46,9 @@ public interface LedgerConfig {
 
     /** Load shedding in front of every API route (see AdmissionControl). */
     interface Admission {
-        /** Requests inside the service at once; the next ones wait in a bounded queue. */
+        /** Requests inside the service at once; the next one is answered 503 without queueing. */
         @WithDefault("128")
         int maxInFlight();
-
-        /** Requests waiting for a slot, headers read and body not; one more is answered 503 at once. */
-        @WithDefault("1024")
-        int maxQueued();
-
-        /**
-         * A request that waited this long for a slot is answered 503 and never runs; a queue not
-         * empty for this long is standing, and new arrivals are answered 503 at once.
-         */
-        @WithDefault("PT0.1S")
-        Duration queueTimeout();
 
         /** An admitted request whose body has not fully arrived by then loses its connection. */
         @WithDefault("PT10S")
