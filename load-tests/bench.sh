@@ -78,9 +78,12 @@ capacity() { # workload, accounts [rates] -> "rate p99" of the highest step held
 }
 
 # ---- warm-up: JIT and connection pools, not measured ------------------------------------------
-log "warm-up: 30 s of the 3:1 mix"
-gatling Capacity -Dworkload=mix -Daccounts=1000 -Drates=300 -Dduration=30 -Dwarmup=1 -Dcurrency=WARMUP \
-    -DstepsFile="$REPO/$OUT/warmup.tsv"
+warm_up() { # name of the steps file
+    log "warm-up: 30 s of the 3:1 mix"
+    gatling Capacity -Dworkload=mix -Daccounts=1000 -Drates=300 -Dduration=30 -Dwarmup=1 -Dcurrency="W$RANDOM" \
+        -DstepsFile="$REPO/$OUT/$1.tsv"
+}
+warm_up warmup
 
 # ---- the runs ---------------------------------------------------------------------------------
 : > "$OUT/runs.tsv"
@@ -114,8 +117,7 @@ stop_service
 start_service "$DB"
 restart_ms=$READY_MS
 log "service ready ${restart_ms} ms after launch (nothing to migrate)"
-gatling Capacity -Dworkload=mix -Daccounts=1000 -Drates=300 -Dduration=30 -Dwarmup=1 -Dcurrency=WARMUP2 \
-    -DstepsFile="$REPO/$OUT/warmup-restart.tsv"
+warm_up warmup-restart
 log "SeedWorkload at $SEED_USERS users"
 sample_usage > "$OUT/service-usage.log" &
 SAMPLER=$!

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# History independence, in one command (docs/benchmarks.md, "History independence"): the same
+# History independence, in one command (docs/benchmarks.md, record E): the same
 # measures on a small ledger and on a big one, alternated in each run, with their ratio.
 #   load-tests/history.sh                              # 10k against 10M transfers, RUNS=3
 #   SMALL=10000 BIG=1000000 RUNS=1 load-tests/history.sh   # a quicker look
@@ -10,7 +10,7 @@
 #   - p50/p99 of a balance read now and at a random instant of the seeded history, at a fixed
 #     READ_RATE (open model, so latency is the read's cost and not the queue of a saturated
 #     machine), over random accounts and over account 1 alone.
-# The big database takes long to seed (about 35 minutes for 10M here). It is kept and reused when
+# The big database takes long to seed (38 minutes for 10M here). It is kept and reused when
 # it already holds BIG transfers of history (FRESH=1 seeds it again); the small one is copied
 # afresh from a seeded template before every run, so the transfers a run appends do not grow it.
 # Results: load-tests/target/history/results.md
