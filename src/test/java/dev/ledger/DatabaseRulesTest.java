@@ -112,6 +112,45 @@ class DatabaseRulesTest {
         assertEquals(1_000, Db.number(pool, "SELECT balance_at($1, 'infinity')", bob));
     }
 
+    /**
+     * V7: in one transaction, alice's later transfers start from her previous row's balance, a
+     * floor, and probe her credits only when it falls short; the probe alone refuses.
+     */
+    @Test
+    void aSourcesRunInOneTransactionPassesOnItsFloorAndIsRefusedOnlyByTheProbe() {
+        UUID carol = open(currencyOf(alice), "regular", 500);
+        SqlConnection writer = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            writer.query("BEGIN").execute().await().indefinitely();
+            for (Object[] transfer : new Object[][] {
+                    {alice, bob, 600L}, {carol, alice, 500L}, {alice, bob, 100L}, {alice, bob, 700L}}) {
+                writer.preparedQuery(INSERT).execute(Tuple.of(transfer[0], null, transfer[1], transfer[2]))
+                        .await().indefinitely();
+            }
+            // The floor (100) is short of 101 and the probe finds only 100: refused, as ever.
+            PgException e = assertThrows(PgException.class, () -> writer.preparedQuery(INSERT)
+                    .execute(Tuple.of(alice, null, bob, 101L)).await().indefinitely());
+            assertEquals("LG003", e.getSqlState());
+            writer.query("ROLLBACK").execute().await().indefinitely();
+            writer.query("BEGIN").execute().await().indefinitely();
+            // One statement, as post_transfers sends it: alice's rows after the first use the floor.
+            writer.preparedQuery("INSERT INTO transfer (source, destination, amount)"
+                    + " VALUES ($1, $2, 600), ($3, $1, 500), ($1, $2, 100), ($1, $2, 700)")
+                    .execute(Tuple.of(alice, bob, carol)).await().indefinitely();
+            writer.query("COMMIT").execute().await().indefinitely();
+        } finally {
+            writer.close().await().indefinitely();
+        }
+        var rows = Db.query(pool, "SELECT source_balance_after, balance_at(source, created_at) AS balance"
+                + " FROM transfer WHERE source = $1 ORDER BY index", alice);
+        var checked = new java.util.ArrayList<String>();
+        rows.forEach(row -> checked.add(row.getLong(0) + "/" + row.getLong(1)));
+        // 1,000 - 600 probed; - 100 on the floor of 400, blind to carol's 500; then the floor (300)
+        // is short of 700, so the probe counts carol's credit: 1,500 - 700 - 700.
+        assertEquals(java.util.List.of("400/400", "300/800", "100/100"), checked);
+        assertEquals(100, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
+    }
+
     @Test
     void issuersMayGoNegative() {
         UUID issuer = open(Api.freshCurrency(), "issuer", 0);

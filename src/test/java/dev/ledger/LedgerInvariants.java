@@ -44,6 +44,18 @@ public final class LedgerInvariants {
                           SELECT t.source, -t.amount, t.created_at FROM transfer t) e) r
                 JOIN account a ON a.id = r.account
                 WHERE a.kind = 'regular' AND r.balance < 0""");
+        // What the check saw may lag the balance (credits it did not count), never exceed it.
+        assertNone(pool, "transfers whose source_balance_after exceeds the recomputed balance, or is negative", """
+                SELECT r.id FROM (
+                  SELECT e.id, e.is_debit, e.account, sum(e.delta) OVER (PARTITION BY e.account ORDER BY e.created_at)
+                         AS balance
+                    FROM (SELECT t.id, false AS is_debit, t.destination AS account, t.amount AS delta, t.created_at
+                            FROM transfer t
+                          UNION ALL
+                          SELECT t.id, true, t.source, -t.amount, t.created_at FROM transfer t) e) r
+                JOIN transfer t ON t.id = r.id AND r.is_debit
+                JOIN account a ON a.id = t.source
+                WHERE t.source_balance_after > r.balance OR (a.kind = 'regular' AND t.source_balance_after < 0)""");
         assertNone(pool, "accounts whose derived balance differs from the full recomputation", """
                 SELECT a.id FROM account a
                 WHERE balance_at(a.id, 'infinity')
