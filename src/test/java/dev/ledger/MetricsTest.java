@@ -60,7 +60,7 @@ class MetricsTest {
         assertTrue(after.contains("sql_pool_usage_seconds"), "pool usage");
     }
 
-    private static String scrape() {
+    static String scrape() {
         return given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
@@ -70,7 +70,7 @@ class MetricsTest {
     }
 
     /** The value of the first series starting with this name and these labels (0 when absent). */
-    private static double value(String scrape, String series) {
+    static double value(String scrape, String series) {
         String labels = series.contains("{") ? series.substring(series.indexOf('{') + 1, series.length() - 1) : "";
         String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
         Matcher line = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*})? ([0-9.eE+-]+)$").matcher(scrape);

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -122,6 +123,21 @@ class TransferBatchTest {
         assertEquals(2, created.size(), "two items created");
         assertEquals(expectedLog, logged, "the two posted before and the two created, nothing else");
         LedgerInvariants.assertAll(pool);
+    }
+
+    /** Its items enter the batcher's queue together: on an idle service, one statement for all of them. */
+    @Test
+    void aBatchRequestLeavesInOneStatement() {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 1_000);
+        UUID bob = Api.openAccount(currency, 0);
+        String before = MetricsTest.scrape();
+        batch(valid(alice, bob, ITEMS_PER_BATCH)).then().statusCode(200).body("results.status", everyItem(equalTo(201)));
+        String after = MetricsTest.scrape();
+        assertEquals(1, MetricsTest.value(after, "ledger_batch_size_count")
+                - MetricsTest.value(before, "ledger_batch_size_count"), "statements");
+        assertEquals(ITEMS_PER_BATCH, MetricsTest.value(after, "ledger_batch_size_sum")
+                - MetricsTest.value(before, "ledger_batch_size_sum"), "transfers in them");
     }
 
     @Test

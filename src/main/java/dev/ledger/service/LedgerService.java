@@ -80,25 +80,49 @@ public class LedgerService {
     }
 
     /** Goes to the database in a batch with concurrent requests (TransferBatcher). */
-    public Uni<Written<Transfer>> postTransfer(NewTransfer unkeyed) {
-        NewTransfer request = unkeyed.id() != null ? unkeyed : unkeyed.withId(NEW_IDS.generate());
-        return batcher.submit(request)
-                .map(row -> written(row, toTransfer(row), "transfer " + request.id()))
-                .invoke(written -> metrics.transferPosted(written.replayed()))
-                .onFailure(LedgerException.class).invoke(e -> metrics.transferRejected(((LedgerException) e).type()))
-                .onFailure(LedgerException.class).transform(e -> ((LedgerException) e).withRetryId(request.id()));
+    public Uni<Written<Transfer>> postTransfer(NewTransfer request) {
+        return postTransfers(List.of(request)).onItem().transformToUni(outcomes -> {
+            Outcome outcome = outcomes.get(0);
+            return outcome.failure() == null
+                    ? Uni.createFrom().item(outcome.written())
+                    : Uni.createFrom().failure(outcome.failure());
+        });
     }
 
     /**
-     * Each transfer of a batch request as its own {@link #postTransfer}, all submitted at once so
-     * that TransferBatcher coalesces them into few statements. Every item gets its own outcome, in
-     * the request's order; one item's refusal or failure never fails or undoes another.
+     * Each transfer answered as {@link #postTransfer} would answer it alone, in the requests'
+     * order; one transfer's refusal or failure never fails or undoes another. Submitted together,
+     * so that TransferBatcher keeps them in as few statements as it can.
      */
-    public Uni<List<Outcome>> postTransfers(List<NewTransfer> requests) {
-        List<Uni<Outcome>> outcomes = requests.stream()
-                .map(request -> postTransfer(request).onItemOrFailure().transform(Outcome::new))
+    public Uni<List<Outcome>> postTransfers(List<NewTransfer> unkeyed) {
+        List<NewTransfer> requests = unkeyed.stream()
+                .map(request -> request.id() != null ? request : request.withId(NEW_IDS.generate()))
                 .toList();
-        return Uni.join().all(outcomes).andFailFast();
+        return batcher.submit(requests).map(answers -> {
+            List<Outcome> outcomes = new ArrayList<>(answers.size());
+            for (int i = 0; i < answers.size(); i++) {
+                outcomes.add(outcome(requests.get(i), answers.get(i)));
+            }
+            return outcomes;
+        });
+    }
+
+    private Outcome outcome(NewTransfer request, TransferBatcher.Answer answer) {
+        Throwable failure = answer.failure();
+        if (failure == null) {
+            try {
+                Written<Transfer> written = written(answer.row(), toTransfer(answer.row()), "transfer " + request.id());
+                metrics.transferPosted(written.replayed());
+                return new Outcome(written, null);
+            } catch (LedgerException conflict) {
+                failure = conflict;
+            }
+        }
+        if (failure instanceof LedgerException refusal) {
+            metrics.transferRejected(refusal.type());
+            failure = refusal.withRetryId(request.id());
+        }
+        return new Outcome(null, failure);
     }
 
     /** A batch item's answer: the written transfer, or the failure POST /transfers would have answered. */

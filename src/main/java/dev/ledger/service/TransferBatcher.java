@@ -23,16 +23,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * Coalesces concurrent transfer requests into batches: one statement, one transaction and one
  * commit (post_transfers) for many transfers, each still answered with its own result.
  *
- * <p>Adaptive, with no timer: a request that finds fewer than {@code max-in-flight} batches
- * running is sent at once, alone, so a lone request waits for nothing; requests arriving while
- * batches run queue up and leave together in the next one. Bounded: at most max-in-flight
- * batches of at most max-size items, and at most max-queued waiting requests (beyond: 503).
+ * <p>Adaptive, with no timer: requests that find fewer than {@code max-in-flight} batches
+ * running are sent at once, so a lone request waits for nothing; requests arriving while
+ * batches run queue up and leave together in the next one. The transfers of one API request
+ * enter the queue together, so that they leave in as few statements as max-size allows.
+ * Bounded: at most max-in-flight batches of at most max-size items, and at most max-queued
+ * waiting transfers (beyond: 503).
  */
 @ApplicationScoped
 class TransferBatcher {
@@ -59,18 +61,34 @@ class TransferBatcher {
     }
 
     /**
-     * The row post_transfers answered for this request (outcome created, replayed or conflict),
-     * on the request's own Vert.x context although another request's batch answers it.
-     * ledger.database-timeout bounds the whole wait, queue included: a request queued behind
-     * batches that each time out would otherwise wait several timeouts.
+     * One answer per request, in their order: the row post_transfers answered (outcome created,
+     * replayed or conflict) or why there is none. Delivered on the caller's own Vert.x context
+     * although other requests' batches answer it. ledger.database-timeout bounds the whole wait,
+     * queue included (a request queued behind batches that each time out would otherwise wait
+     * several timeouts); a transfer still unanswered then gets a 503, the others keep their answers.
      */
-    Uni<Row> submit(NewTransfer request) {
-        return CallerContext.resumeOn(Uni.createFrom().<Row>emitter(emitter -> {
-                    AtomicBoolean answered = new AtomicBoolean();
-                    emitter.onTermination(() -> answered.set(true));
-                    enqueue(new Pending(request, 1, false, System.nanoTime(), emitter, answered));
+    Uni<List<Answer>> submit(List<NewTransfer> requests) {
+        if (requests.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        Group group = new Group(requests.size());
+        return CallerContext.resumeOn(Uni.createFrom().<List<Answer>>emitter(emitter -> {
+                    group.deliverTo(emitter);
+                    // Answered, timed out or its caller gone: a transfer still queued is not sent.
+                    emitter.onTermination(group::close);
+                    long now = System.nanoTime();
+                    List<Pending> pending = new ArrayList<>(requests.size());
+                    for (int i = 0; i < requests.size(); i++) {
+                        pending.add(new Pending(requests.get(i), 1, false, now, group, i));
+                    }
+                    enqueue(pending);
                 })
-                .ifNoItem().after(config.databaseTimeout()).failWith(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout())));
+                .ifNoItem().after(config.databaseTimeout())
+                .recoverWithItem(() -> group.unanswered(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))));
+    }
+
+    /** A request's answer: exactly one of the two is set. */
+    record Answer(Row row, Throwable failure) {
     }
 
     /**
@@ -85,7 +103,7 @@ class TransferBatcher {
             abandoned = new ArrayList<>(queue);
             queue.clear();
         }
-        abandoned.forEach(pending -> pending.emitter().fail(shuttingDown()));
+        abandoned.forEach(pending -> pending.fail(shuttingDown()));
     }
 
     private synchronized double queued() {
@@ -96,34 +114,40 @@ class TransferBatcher {
         return inFlight;
     }
 
-    private void enqueue(Pending pending) {
-        LedgerException refusal = null;
+    /** Together at the end of the queue, as far as it has room; the rest are refused. */
+    private void enqueue(List<Pending> group) {
+        List<Pending> refused = new ArrayList<>();
+        boolean closing;
         synchronized (this) {
-            if (closed) {
-                refusal = shuttingDown();
-            } else if (queue.size() >= config.batch().maxQueued()) {
-                refusal = new LedgerException(ProblemType.DATABASE_BUSY,
-                        "More than " + config.batch().maxQueued() + " transfers are waiting for the database");
-            } else {
-                queue.addLast(pending);
+            closing = closed;
+            for (Pending pending : group) {
+                if (!closing && queue.size() < config.batch().maxQueued()) {
+                    queue.addLast(pending);
+                } else {
+                    refused.add(pending);
+                }
             }
         }
-        if (refusal != null) {
-            pending.emitter().fail(refusal);
-            return;
+        if (!refused.isEmpty()) {
+            LedgerException refusal = closing ? shuttingDown() : new LedgerException(ProblemType.DATABASE_BUSY,
+                    "More than " + config.batch().maxQueued() + " transfers are waiting for the database");
+            refused.forEach(pending -> pending.fail(refusal));
         }
-        drain();
+        while (sendNextBatch()) {
+            // one statement per free slot: a group larger than max-size fills several
+        }
     }
 
     private static LedgerException shuttingDown() {
         return new LedgerException(ProblemType.SHUTTING_DOWN, "The service is shutting down");
     }
 
-    private void drain() {
+    /** Sends the head of the queue as one statement if a slot is free; false if nothing was sent. */
+    private boolean sendNextBatch() {
         List<Pending> batch;
         synchronized (this) {
             if (inFlight >= config.batch().maxInFlight() || queue.isEmpty()) {
-                return;
+                return false;
             }
             batch = new ArrayList<>(Math.min(queue.size(), config.batch().maxSize()));
             Set<UUID> ids = new HashSet<>();
@@ -135,7 +159,7 @@ class TransferBatcher {
                 }
                 queue.pollFirst();
                 // Its client already got a 503 (timeout): sending it now would only surprise.
-                if (!next.answered().get()) {
+                if (!next.answered()) {
                     batch.add(next);
                     ids.add(next.request().id());
                 }
@@ -144,7 +168,7 @@ class TransferBatcher {
                 }
             }
             if (batch.isEmpty()) {
-                return;
+                return true;
             }
             inFlight++;
         }
@@ -160,6 +184,7 @@ class TransferBatcher {
                     finished();
                     retryOrFail(batch, failure);
                 });
+        return true;
     }
 
     /**
@@ -176,11 +201,11 @@ class TransferBatcher {
         for (Pending pending : batch) {
             if (transientFailure && pending.attempt() < config.retry().maxAttempts()) {
                 metrics.batchItemRetried();
-                enqueue(pending.again(pending.alone()));
+                enqueue(List.of(pending.again(pending.alone())));
             } else if (answeredWithError && !transientFailure && batch.size() > 1) {
-                enqueue(pending.again(true));
+                enqueue(List.of(pending.again(true)));
             } else {
-                pending.emitter().fail(translated);
+                pending.fail(translated);
             }
         }
     }
@@ -189,7 +214,7 @@ class TransferBatcher {
         synchronized (this) {
             inFlight--;
         }
-        drain();
+        sendNextBatch();
     }
 
     private void answer(List<Pending> batch, RowSet<Row> rows) {
@@ -199,16 +224,16 @@ class TransferBatcher {
             Pending pending = batch.get(position);
             answered[position] = true;
             if (!"failed".equals(row.getString("outcome"))) {
-                pending.emitter().complete(row);
+                pending.complete(row);
                 continue;
             }
-            pending.emitter().fail(DatabaseErrors.translate(row.getString("error_state"),
+            pending.fail(DatabaseErrors.translate(row.getString("error_state"),
                     row.getString("error_message"), row.getString("error_detail"),
                     row.getString("error_constraint"), null));
         }
         for (int i = 0; i < answered.length; i++) {
             if (!answered[i]) {
-                batch.get(i).emitter().fail(new LedgerException(ProblemType.INTERNAL,
+                batch.get(i).fail(new LedgerException(ProblemType.INTERNAL,
                         "The database gave no answer for a transfer of the batch", Map.of(), null));
             }
         }
@@ -238,14 +263,81 @@ class TransferBatcher {
     }
 
     /**
-     * {@code answered} turns true when the request got its answer, including a timeout's 503.
-     * {@code alone}: sent in a statement of its own, after its batch failed as a whole.
+     * One transfer of a group, at {@code position} in it. {@code alone}: sent in a statement of
+     * its own, after its batch failed as a whole.
      */
-    private record Pending(NewTransfer request, int attempt, boolean alone, long queuedAtNanos,
-            UniEmitter<? super Row> emitter, AtomicBoolean answered) {
+    private record Pending(NewTransfer request, int attempt, boolean alone, long queuedAtNanos, Group group,
+            int position) {
 
         Pending again(boolean sendAlone) {
-            return new Pending(request, attempt + 1, sendAlone, System.nanoTime(), emitter, answered);
+            return new Pending(request, attempt + 1, sendAlone, System.nanoTime(), group, position);
+        }
+
+        boolean answered() {
+            return group.isAnswered(position);
+        }
+
+        void complete(Row row) {
+            group.answer(position, new Answer(row, null));
+        }
+
+        void fail(Throwable failure) {
+            group.answer(position, new Answer(null, failure));
+        }
+    }
+
+    /** The answers of one submit(): complete when each transfer has one; the first answer stands. */
+    private static final class Group {
+        private final Answer[] answers;
+        private int missing;
+        private boolean closed;
+        private UniEmitter<? super List<Answer>> emitter;
+
+        Group(int size) {
+            answers = new Answer[size];
+            missing = size;
+        }
+
+        synchronized void deliverTo(UniEmitter<? super List<Answer>> emitter) {
+            this.emitter = emitter;
+        }
+
+        /** True once the transfer has its answer, or nobody waits for it any more. */
+        synchronized boolean isAnswered(int position) {
+            return closed || answers[position] != null;
+        }
+
+        synchronized void close() {
+            closed = true;
+        }
+
+        void answer(int position, Answer answer) {
+            UniEmitter<? super List<Answer>> complete;
+            synchronized (this) {
+                if (answers[position] != null) {
+                    return;
+                }
+                answers[position] = answer;
+                if (--missing > 0) {
+                    return;
+                }
+                complete = emitter;
+            }
+            complete.complete(List.of(answers));
+        }
+
+        /** Gives every transfer still waiting this failure, so that it is never sent after all. */
+        synchronized List<Answer> unanswered(Supplier<Throwable> failure) {
+            if (missing > 0) {
+                Answer none = new Answer(null, failure.get());
+                for (int i = 0; i < answers.length; i++) {
+                    if (answers[i] == null) {
+                        answers[i] = none;
+                    }
+                }
+                missing = 0;
+            }
+            return List.of(answers);
         }
     }
 }
