@@ -19,7 +19,8 @@
 -- source_balance_after of a row that passed on the floor leaves out credits that arrived after
 -- the run's first row. It is the balance as the check saw it, as the column always said, not
 -- necessarily the balance at that instant, which balance_at() gives. Only a row inserted by the
--- top-level transaction counts as its own (its xmin); rows of a subtransaction probe as before.
+-- top-level transaction counts as its own (its xmin, and a time not older than the transaction);
+-- rows of a subtransaction (a savepoint, an EXCEPTION block) probe as before.
 -- The floor holds for any predecessor; keeping to the transaction's own rows only keeps
 -- source_balance_after close to the balance.
 -- The floor needs no state outside the log: a writer cannot forge it, since the trigger alone
@@ -83,7 +84,10 @@ BEGIN
     -- previous holder's committed row. Under a stale snapshot (REPEATABLE READ) the index
     -- computed below is already taken and the primary key rejects the row instead.
     PERFORM pg_advisory_xact_lock(source_lock_key(NEW.source));
-    SELECT t.index, t.source_debited, t.created_at, t.source_balance_after, t.xmin = pg_current_xact_id()::xid
+    -- Its own row: its xmin is this transaction's, and its time is not older than the
+    -- transaction, since a 32-bit xmin repeats after 2^32 transactions.
+    SELECT t.index, t.source_debited, t.created_at, t.source_balance_after,
+           t.xmin = pg_current_xact_id()::xid AND t.created_at >= transaction_timestamp()
       INTO last_index, last_debited, last_debit_at, last_balance_after, last_is_ours
       FROM transfer t WHERE t.source = NEW.source ORDER BY t.index DESC LIMIT 1;
     IF NOT FOUND THEN

@@ -151,6 +151,33 @@ class DatabaseRulesTest {
         assertEquals(100, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
     }
 
+    /** A previous transaction's row, or a savepoint's, is no floor: the next transfer probes. */
+    @Test
+    void theFloorComesOnlyFromTheTransactionsOwnTopLevelRows() {
+        UUID carol = open(currencyOf(alice), "regular", 1_000);
+        Db.query(pool, INSERT, alice, null, bob, 600L);
+        Db.query(pool, INSERT, carol, null, alice, 500L);
+        Db.query(pool, INSERT, alice, null, bob, 100L);
+        SqlConnection writer = pool.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            writer.query("BEGIN").execute().await().indefinitely();
+            writer.query("SAVEPOINT s").execute().await().indefinitely();
+            writer.preparedQuery(INSERT).execute(Tuple.of(alice, null, bob, 100L)).await().indefinitely();
+            writer.query("RELEASE SAVEPOINT s").execute().await().indefinitely();
+            writer.preparedQuery(INSERT).execute(Tuple.of(carol, null, alice, 500L)).await().indefinitely();
+            writer.preparedQuery(INSERT).execute(Tuple.of(alice, null, bob, 100L)).await().indefinitely();
+            writer.query("COMMIT").execute().await().indefinitely();
+        } finally {
+            writer.close().await().indefinitely();
+        }
+        var balances = new java.util.ArrayList<Long>();
+        Db.query(pool, "SELECT source_balance_after FROM transfer WHERE source = $1 ORDER BY index", alice)
+                .forEach(row -> balances.add(row.getLong(0)));
+        // Each probed. A floor from the previous transaction's row would give 300 for the second,
+        // one from the savepoint's row 600 for the last.
+        assertEquals(java.util.List.of(400L, 800L, 700L, 1_100L), balances);
+    }
+
     @Test
     void issuersMayGoNegative() {
         UUID issuer = open(Api.freshCurrency(), "issuer", 0);

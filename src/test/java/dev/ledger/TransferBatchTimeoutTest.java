@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * ledger.database-timeout bounds a batch request's wait: every item still unanswered then gets a
- * 503 with its own id, and the same batch sent again appends each item once.
+ * 503 with its own id, and the same batch sent again appends each item once. Here the request's
+ * timer and its statement's fire together; which one answers is not what this test tells apart.
  */
 @QuarkusTest
 @TestProfile(TransferBatchTimeoutTest.ShortTimeout.class)

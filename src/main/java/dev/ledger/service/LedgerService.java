@@ -114,8 +114,9 @@ public class LedgerService {
                 Written<Transfer> written = written(answer.row(), toTransfer(answer.row()), "transfer " + request.id());
                 metrics.transferPosted(written.replayed());
                 return new Outcome(written, null);
-            } catch (LedgerException conflict) {
-                failure = conflict;
+            } catch (RuntimeException conflictOrUnreadable) {
+                // An idempotency conflict, or a row the service cannot map: this item's answer only.
+                failure = conflictOrUnreadable;
             }
         }
         if (failure instanceof LedgerException refusal) {

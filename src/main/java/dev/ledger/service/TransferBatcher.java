@@ -71,20 +71,23 @@ class TransferBatcher {
         if (requests.isEmpty()) {
             return Uni.createFrom().item(List.of());
         }
-        Group group = new Group(requests.size());
-        return CallerContext.resumeOn(Uni.createFrom().<List<Answer>>emitter(emitter -> {
-                    group.deliverTo(emitter);
-                    // Answered, timed out or its caller gone: a transfer still queued is not sent.
-                    emitter.onTermination(group::close);
-                    long now = System.nanoTime();
-                    List<Pending> pending = new ArrayList<>(requests.size());
-                    for (int i = 0; i < requests.size(); i++) {
-                        pending.add(new Pending(requests.get(i), 1, false, now, group, i));
-                    }
-                    enqueue(pending);
-                })
-                .ifNoItem().after(config.databaseTimeout())
-                .recoverWithItem(() -> group.unanswered(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout()))));
+        // A group per subscription: subscribing again submits again.
+        return CallerContext.resumeOn(Uni.createFrom().deferred(() -> {
+            Group group = new Group(requests.size());
+            return Uni.createFrom().<List<Answer>>emitter(emitter -> {
+                        group.deliverTo(emitter);
+                        // Answered, timed out or its caller gone: a transfer still queued is not sent.
+                        emitter.onTermination(group::close);
+                        long now = System.nanoTime();
+                        List<Pending> pending = new ArrayList<>(requests.size());
+                        for (int i = 0; i < requests.size(); i++) {
+                            pending.add(new Pending(requests.get(i), 1, false, now, group, i));
+                        }
+                        enqueue(pending);
+                    })
+                    .ifNoItem().after(config.databaseTimeout())
+                    .recoverWithItem(() -> group.unanswered(() -> DatabaseErrors.noAnswerWithin(config.databaseTimeout())));
+        }));
     }
 
     /** A request's answer: exactly one of the two is set. */
@@ -198,15 +201,20 @@ class TransferBatcher {
         boolean answeredWithError = failure instanceof PgException;
         boolean transientFailure = DatabaseErrors.isTransient(failure);
         RuntimeException translated = DatabaseErrors.translate(failure);
+        List<Pending> again = new ArrayList<>();
         for (Pending pending : batch) {
             if (transientFailure && pending.attempt() < config.retry().maxAttempts()) {
                 metrics.batchItemRetried();
-                enqueue(List.of(pending.again(pending.alone())));
+                again.add(pending.again(pending.alone()));
             } else if (answeredWithError && !transientFailure && batch.size() > 1) {
-                enqueue(List.of(pending.again(true)));
+                again.add(pending.again(true));
             } else {
                 pending.fail(translated);
             }
+        }
+        // Together, so that a retried batch leaves again as one statement.
+        if (!again.isEmpty()) {
+            enqueue(again);
         }
     }
 
@@ -214,7 +222,10 @@ class TransferBatcher {
         synchronized (this) {
             inFlight--;
         }
-        sendNextBatch();
+        // Not once: a call that only drops items whose callers are gone sends nothing.
+        while (sendNextBatch()) {
+            // one statement per free slot
+        }
     }
 
     private void answer(List<Pending> batch, RowSet<Row> rows) {
@@ -291,14 +302,14 @@ class TransferBatcher {
         private final Answer[] answers;
         private int missing;
         private boolean closed;
-        private UniEmitter<? super List<Answer>> emitter;
+        private volatile UniEmitter<? super List<Answer>> emitter;
 
         Group(int size) {
             answers = new Answer[size];
             missing = size;
         }
 
-        synchronized void deliverTo(UniEmitter<? super List<Answer>> emitter) {
+        void deliverTo(UniEmitter<? super List<Answer>> emitter) {
             this.emitter = emitter;
         }
 
@@ -312,7 +323,7 @@ class TransferBatcher {
         }
 
         void answer(int position, Answer answer) {
-            UniEmitter<? super List<Answer>> complete;
+            List<Answer> all;
             synchronized (this) {
                 if (answers[position] != null) {
                     return;
@@ -321,12 +332,12 @@ class TransferBatcher {
                 if (--missing > 0) {
                     return;
                 }
-                complete = emitter;
+                all = List.of(answers);
             }
-            complete.complete(List.of(answers));
+            emitter.complete(all);
         }
 
-        /** Gives every transfer still waiting this failure, so that it is never sent after all. */
+        /** Gives every transfer still without an answer this failure (the timeout's 503). */
         synchronized List<Answer> unanswered(Supplier<Throwable> failure) {
             if (missing > 0) {
                 Answer none = new Answer(null, failure.get());
