@@ -16,7 +16,8 @@ public record Transfer(
         @Schema(nullable = true) String description,
         @Schema(implementation = Object.class, nullable = true) ObjectNode metadata,
         OffsetDateTime createdAt,
-        @Schema(description = "The source's balance right after this transfer, as the database verified it",
-                example = "9200")
+        @Schema(description = "The source's balance right after this transfer, as the database checked it. It may"
+                + " leave out credits that arrived while the transfer was being appended; GET"
+                + " /accounts/{id}/balance?at= gives the exact balance at any instant", example = "9200")
         long sourceBalanceAfter) {
 }
