@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
 import jakarta.inject.Inject;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -87,6 +88,28 @@ class PointInTimeBalanceTest {
         OffsetDateTime at = OffsetDateTime.parse(answer.path("at"));
         assertEquals(true, at.isAfter(before), "at is the current instant");
         given().get("/accounts/{id}/balance", UUID.randomUUID()).then().statusCode(404);
+    }
+
+    /**
+     * The balance read is one plan, with the account lookup and the index probes inlined (V8):
+     * a PL/pgSQL layer or a STRICT or VOLATILE declaration would show up as a Function Scan and
+     * cost a separate executor per call. The same instant serves every probe and the answer.
+     */
+    @Test
+    void balanceReadIsOnePlanAtOneInstant() {
+        UUID alice = Api.openAccount(Api.freshCurrency(), 5);
+        StringBuilder plan = new StringBuilder();
+        Db.query(pool, "EXPLAIN (VERBOSE, COSTS OFF) SELECT * FROM account_balance($1, $2)", alice, null)
+                .forEach(row -> plan.append(row.getString(0)).append('\n'));
+        String text = plan.toString();
+        assertEquals(false, text.contains("Function Scan on public."), text);
+        for (String index : List.of("account_pkey", "transfer_credit_lane_time", "transfer_source_time")) {
+            assertEquals(true, text.contains("using " + index + " on public."), index + " in\n" + text);
+        }
+        Row row = Db.query(pool, "SELECT balance, at, balance_at($1, at) AS again FROM account_balance($1, NULL)", alice)
+                .iterator().next();
+        assertEquals(5, row.getLong("balance"));
+        assertEquals(row.getLong("balance"), row.getLong("again"), "the balance at the answer's own instant");
     }
 
     private static long balanceAt(UUID account, OffsetDateTime at) {
