@@ -15,6 +15,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ledger.config.LedgerConfig;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -63,6 +64,9 @@ class TransferBatchTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    LedgerConfig config;
 
     /** An item and what it must be answered: a status, and the problem type of a refusal. */
     private record Expected(Map<String, Object> item, int status, String type) {
@@ -138,6 +142,54 @@ class TransferBatchTest {
                 - MetricsTest.value(before, "ledger_batch_size_count"), "statements");
         assertEquals(ITEMS_PER_BATCH, MetricsTest.value(after, "ledger_batch_size_sum")
                 - MetricsTest.value(before, "ledger_batch_size_sum"), "transfers in them");
+    }
+
+    /**
+     * Two queued requests that do not fit one statement together: each leaves whole, in a
+     * statement (one transaction) of its own, instead of the second being cut in two and waiting
+     * for both statements.
+     */
+    @Test
+    void queuedBatchRequestsAreNotCutInTwo() throws Exception {
+        int itemsPerRequest = config.batch().maxSize() * 5 / 8;
+        String currency = Api.freshCurrency();
+        UUID blocker = Api.openAccount(currency, 1_000);
+        UUID alice = Api.openAccount(currency, 1_000);
+        UUID bob = Api.openAccount(currency, 0);
+        ExecutorService clients = Executors.newFixedThreadPool(config.batch().maxInFlight() + 2);
+        try {
+            List<Future<Response>> blocked = new ArrayList<>();
+            List<Future<Response>> requests = new ArrayList<>();
+            // Transfers waiting on the held chain fill every statement in flight, so both requests queue.
+            try (Db.Held chain = Db.holdChain(pool, blocker)) {
+                for (int i = 0; i < config.batch().maxInFlight(); i++) {
+                    blocked.add(clients.submit(() -> Api.transfer(blocker, bob, 1)));
+                }
+                Thread.sleep(500);
+                for (int i = 0; i < 2; i++) {
+                    requests.add(clients.submit(() -> batch(valid(alice, bob, itemsPerRequest))));
+                }
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (MetricsTest.value(MetricsTest.scrape(), "ledger_batch_queued") < 2 * itemsPerRequest) {
+                    assertTrue(System.nanoTime() < deadline, "both requests queued");
+                    Thread.sleep(20);
+                }
+            }
+            for (Future<Response> answer : blocked) {
+                answer.get(30, TimeUnit.SECONDS).then().statusCode(201);
+            }
+            for (Future<Response> answer : requests) {
+                List<String> ids = answer.get(30, TimeUnit.SECONDS).then().statusCode(200)
+                        .body("results.status", everyItem(equalTo(201))).extract().path("results.transfer.id");
+                assertEquals(itemsPerRequest, ids.size());
+                // A statement is one transaction: its rows share an xmin.
+                assertEquals(1, Db.number(pool, "SELECT count(DISTINCT xmin::text) FROM transfer WHERE id = ANY($1)",
+                        (Object) ids.stream().map(UUID::fromString).toArray(UUID[]::new)), "transactions of one request");
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        LedgerInvariants.assertAll(pool);
     }
 
     @Test

@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * <p>Adaptive, with no timer: requests that find fewer than {@code max-in-flight} batches
  * running are sent at once, so a lone request waits for nothing; requests arriving while
  * batches run queue up and leave together in the next one. The transfers of one API request
- * enter the queue together, so that they leave in as few statements as max-size allows.
+ * enter the queue together, and a statement closes before a request that does not fit whole,
+ * so that a request waits for one statement, not two (one larger than max-size for as few as it allows).
  * Bounded: at most max-in-flight batches of at most max-size items, and at most max-queued
  * waiting transfers (beyond: 503).
  */
@@ -160,6 +161,11 @@ class TransferBatcher {
                 if (!batch.isEmpty() && (next.alone() || ids.contains(next.request().id()))) {
                     break;
                 }
+                // A request that does not fit whole waits for the next statement rather than wait for two.
+                if (!batch.isEmpty() && next.group() != batch.get(batch.size() - 1).group()
+                        && !fitsWhole(next.group(), config.batch().maxSize() - batch.size())) {
+                    break;
+                }
                 queue.pollFirst();
                 // Its client already got a 503 (timeout): sending it now would only surprise.
                 if (!next.answered()) {
@@ -187,6 +193,20 @@ class TransferBatcher {
                     finished();
                     retryOrFail(batch, failure);
                 });
+        return true;
+    }
+
+    /** True if the group at the head of the queue has at most {@code room} transfers queued. Guarded by this. */
+    private boolean fitsWhole(Group group, int room) {
+        int queued = 0;
+        for (Pending pending : queue) {
+            if (pending.group() != group) {
+                return true;
+            }
+            if (++queued > room) {
+                return false;
+            }
+        }
         return true;
     }
 
