@@ -151,6 +151,25 @@ class DatabaseRulesTest {
         assertEquals(100, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
     }
 
+    /**
+     * The lane lock key is inlined into the trigger's expression (V9), not a SQL-function call per
+     * row, and names the same lock as before: the text "account/lane" hashed with seed 2.
+     */
+    @Test
+    void theCreditLaneLockKeyIsInlinedAndUnchanged() {
+        UUID account = UUID.randomUUID();
+        for (int lane = 0; lane < 8; lane++) {
+            assertEquals(Db.number(pool, "SELECT hashtextextended($1::uuid::text || '/' || $2::int::text, 2)", account, lane),
+                    Db.number(pool, "SELECT credit_lane_lock_key($1, $2)", account, lane), "lane " + lane);
+        }
+        StringBuilder plan = new StringBuilder();
+        // Over columns, as in the trigger: a constant lane would be folded whether inlined or not.
+        Db.query(pool, "EXPLAIN (VERBOSE, COSTS OFF) SELECT credit_lane_lock_key(a.id, lane.n)"
+                + " FROM account a, generate_series(0, 7) AS lane(n)")
+                .forEach(row -> plan.append(row.getString(0)).append('\n'));
+        assertEquals(false, plan.toString().contains("credit_lane_lock_key"), plan.toString());
+    }
+
     /** A previous transaction's row, or a savepoint's, is no floor: the next transfer probes. */
     @Test
     void theFloorComesOnlyFromTheTransactionsOwnTopLevelRows() {
