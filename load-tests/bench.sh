@@ -84,6 +84,11 @@ warm_up() { # name of the steps file
         -DstepsFile="$REPO/$OUT/$1.tsv"
 }
 warm_up warmup
+# The batch path's code is compiled only when batches come: without this, C2 still takes a core
+# during the first batch steps (load-tests/profile.sh).
+log "warm-up: 30 s of batch requests"
+gatling Capacity -Dworkload=batches -Daccounts=1000 -Drates=20 -Dduration=30 -Dwarmup=1 -Dcurrency="W$RANDOM" \
+    -DbatchSize="$BATCH" -DstepsFile="$REPO/$OUT/warmup-batches.tsv"
 
 # ---- the runs ---------------------------------------------------------------------------------
 : > "$OUT/runs.tsv"
