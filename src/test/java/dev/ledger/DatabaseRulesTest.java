@@ -170,6 +170,14 @@ class DatabaseRulesTest {
         assertEquals(false, plan.toString().contains("credit_lane_lock_key"), plan.toString());
     }
 
+    /** post_transfers plans its statements once per connection, not on every call (V10). */
+    @Test
+    void postTransfersKeepsGenericPlans() {
+        assertEquals("plan_cache_mode=force_generic_plan", Db.query(pool,
+                "SELECT array_to_string(proconfig, ',') FROM pg_proc WHERE proname = 'post_transfers'")
+                .iterator().next().getString(0));
+    }
+
     /** A previous transaction's row, or a savepoint's, is no floor: the next transfer probes. */
     @Test
     void theFloorComesOnlyFromTheTransactionsOwnTopLevelRows() {
