@@ -6,7 +6,7 @@
 -- tuple store. Now the account lookup, the 8 lane probes and the chain probe are one plan that
 -- the prepared statement keeps. Measured with pgbench -M prepared and
 -- load-tests/pgbench/ledger_balance.sql on two copies of the benchmark database (10,000 accounts,
--- 108k transfers), one migrated, 8 s runs alternated, 3 each: 11,340 (10,996 11,340 11,819)
+-- 4.2M transfers), one migrated, 8 s runs alternated, 3 each: 11,340 (10,996 11,340 11,819)
 -- reads/s before against 14,078 (14,078 13,947 14,326) after at 2 clients (1.24x); mean latency
 -- at 1 client 0.167 ms (0.189 0.167 0.157) against 0.132 ms (0.132 0.128 0.136).
 --
