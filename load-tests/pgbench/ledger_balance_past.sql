@@ -2,5 +2,5 @@
 -- milliseconds: the query behind GET /accounts/{id}/balance?at=...
 \set a random(1, :accounts)
 \set ago random(1, :window_ms)
-SELECT balance FROM account_balance(('bbbbbbbb-0000-4000-8000-' || lpad(to_hex(:a), 12, '0'))::uuid,
+SELECT balance FROM account_balance(('bbbbbbbb-0000-4000-8000-' || lpad(to_hex(:a::int), 12, '0'))::uuid,
                                     clock_timestamp() - make_interval(secs => :ago / 1000.0));
