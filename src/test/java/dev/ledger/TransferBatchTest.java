@@ -165,15 +165,11 @@ class TransferBatchTest {
                 for (int i = 0; i < config.batch().maxInFlight(); i++) {
                     blocked.add(clients.submit(() -> Api.transfer(blocker, bob, 1)));
                 }
-                Thread.sleep(500);
+                awaitGauge("ledger_batch_in_flight", config.batch().maxInFlight());
                 for (int i = 0; i < 2; i++) {
                     requests.add(clients.submit(() -> batch(valid(alice, bob, itemsPerRequest))));
                 }
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (MetricsTest.value(MetricsTest.scrape(), "ledger_batch_queued") < 2 * itemsPerRequest) {
-                    assertTrue(System.nanoTime() < deadline, "both requests queued");
-                    Thread.sleep(20);
-                }
+                awaitGauge("ledger_batch_queued", 2 * itemsPerRequest);
             }
             for (Future<Response> answer : blocked) {
                 answer.get(30, TimeUnit.SECONDS).then().statusCode(201);
@@ -190,6 +186,14 @@ class TransferBatchTest {
             clients.shutdownNow();
         }
         LedgerInvariants.assertAll(pool);
+    }
+
+    private static void awaitGauge(String gauge, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (MetricsTest.value(MetricsTest.scrape(), gauge) < atLeast) {
+            assertTrue(System.nanoTime() < deadline, gauge + " reaches " + atLeast);
+            Thread.sleep(20);
+        }
     }
 
     @Test
