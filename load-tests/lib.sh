@@ -1,4 +1,4 @@
-# Shared by the load-test scripts (bench.sh, overload.sh, history.sh): the machine's PostgreSQL 15, a fresh
+# Shared by the load-test scripts (bench.sh, overload.sh, history.sh, profile.sh, statement-cost.sh): the machine's PostgreSQL 15, a fresh
 # database with the production roles, the packaged service, and Gatling. Source it from the
 # repository root after setting OUT (the results directory) and PORT (the service's port).
 
