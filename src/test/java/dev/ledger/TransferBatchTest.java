@@ -158,22 +158,17 @@ class TransferBatchTest {
         UUID bob = Api.openAccount(currency, 0);
         ExecutorService clients = Executors.newFixedThreadPool(config.batch().maxInFlight() + 2);
         try {
-            List<Future<Response>> blocked = new ArrayList<>();
+            List<Future<Response>> blocked;
             List<Future<Response>> requests = new ArrayList<>();
             // Transfers waiting on the held chain fill every statement in flight, so both requests queue.
             try (Db.Held chain = Db.holdChain(pool, blocker)) {
-                for (int i = 0; i < config.batch().maxInFlight(); i++) {
-                    blocked.add(clients.submit(() -> Api.transfer(blocker, bob, 1)));
-                }
-                awaitGauge("ledger_batch_in_flight", config.batch().maxInFlight());
+                blocked = fillEveryStatement(clients, blocker, bob);
                 for (int i = 0; i < 2; i++) {
                     requests.add(clients.submit(() -> batch(valid(alice, bob, itemsPerRequest))));
                 }
                 awaitGauge("ledger_batch_queued", 2 * itemsPerRequest);
             }
-            for (Future<Response> answer : blocked) {
-                answer.get(30, TimeUnit.SECONDS).then().statusCode(201);
-            }
+            assertAllCreated(blocked);
             for (Future<Response> answer : requests) {
                 List<String> ids = answer.get(30, TimeUnit.SECONDS).then().statusCode(200)
                         .body("results.status", everyItem(equalTo(201))).extract().path("results.transfer.id");
@@ -186,6 +181,98 @@ class TransferBatchTest {
             clients.shutdownNow();
         }
         LedgerInvariants.assertAll(pool);
+    }
+
+    /**
+     * A short queue does not start a statement beside a running one: it waits for it and leaves
+     * in one statement, one commit, instead of paying a statement's fixed cost per transfer.
+     */
+    @Test
+    void aShortQueueWaitsForTheRunningStatementAndLeavesInOne() throws Exception {
+        String currency = Api.freshCurrency();
+        UUID blocker = Api.openAccount(currency, 1_000);
+        UUID bob = Api.openAccount(currency, 0);
+        int waiting = config.batch().parallelMinSize() - 1;
+        List<UUID> sources = new ArrayList<>();
+        for (int i = 0; i < waiting; i++) {
+            sources.add(Api.openAccount(currency, 10));
+        }
+        ExecutorService clients = Executors.newFixedThreadPool(waiting + 1);
+        try {
+            Future<Response> first;
+            List<Future<Response>> queued = new ArrayList<>();
+            try (Db.Held chain = Db.holdChain(pool, blocker)) {
+                first = clients.submit(() -> Api.transfer(blocker, bob, 1));
+                awaitGauge("ledger_batch_in_flight", 1);
+                for (UUID source : sources) {
+                    queued.add(clients.submit(() -> Api.transfer(source, bob, 1)));
+                }
+                awaitGauge("ledger_batch_queued", waiting);
+                assertEquals(1.0, MetricsTest.value(MetricsTest.scrape(), "ledger_batch_in_flight"),
+                        "statements beside the one waiting on the chain");
+            }
+            first.get(30, TimeUnit.SECONDS).then().statusCode(201);
+            List<UUID> ids = new ArrayList<>();
+            for (Future<Response> answer : queued) {
+                ids.add(UUID.fromString(answer.get(30, TimeUnit.SECONDS).then().statusCode(201).extract().path("id")));
+            }
+            // A statement is one transaction: its rows share an xmin.
+            assertEquals(1, Db.number(pool, "SELECT count(DISTINCT xmin::text) FROM transfer WHERE id = ANY($1)",
+                    (Object) ids.toArray(UUID[]::new)), "transactions of the queued transfers");
+        } finally {
+            clients.shutdownNow();
+        }
+        LedgerInvariants.assertAll(pool);
+    }
+
+    /** A long queue is worth a statement of its own: it does not wait for a running one. */
+    @Test
+    void aLongQueueStartsAStatementBesideTheRunningOne() throws Exception {
+        String currency = Api.freshCurrency();
+        UUID blocker = Api.openAccount(currency, 1_000);
+        UUID carol = Api.openAccount(currency, 1_000);
+        UUID bob = Api.openAccount(currency, 0);
+        ExecutorService client = Executors.newSingleThreadExecutor();
+        try {
+            Future<Response> first;
+            try (Db.Held chain = Db.holdChain(pool, blocker)) {
+                first = client.submit(() -> Api.transfer(blocker, bob, 1));
+                awaitGauge("ledger_batch_in_flight", 1);
+                // Answered while the first statement still waits on the held chain.
+                batch(valid(carol, bob, config.batch().parallelMinSize())).then().statusCode(200)
+                        .body("results.status", everyItem(equalTo(201)));
+            }
+            first.get(30, TimeUnit.SECONDS).then().statusCode(201);
+        } finally {
+            client.shutdownNow();
+        }
+        assertEquals(1_000 - config.batch().parallelMinSize(), Api.balance(carol));
+        LedgerInvariants.assertAll(pool);
+    }
+
+    /**
+     * Starts transfers from blocker, whose chain the caller holds, until every statement slot
+     * holds one that waits on it: one transfer, then for each further slot a queue long enough
+     * to start a statement beside the running ones.
+     */
+    private List<Future<Response>> fillEveryStatement(ExecutorService clients, UUID blocker, UUID destination)
+            throws InterruptedException {
+        List<Future<Response>> blocked = new ArrayList<>();
+        blocked.add(clients.submit(() -> Api.transfer(blocker, destination, 1)));
+        awaitGauge("ledger_batch_in_flight", 1);
+        for (int slot = 2; slot <= config.batch().maxInFlight(); slot++) {
+            blocked.add(clients.submit(() -> batch(valid(blocker, destination, config.batch().parallelMinSize()))));
+            awaitGauge("ledger_batch_in_flight", slot);
+        }
+        return blocked;
+    }
+
+    /** The answers of fillEveryStatement's requests: the transfer, then batches of transfers, all created. */
+    private static void assertAllCreated(List<Future<Response>> blocked) throws Exception {
+        blocked.get(0).get(30, TimeUnit.SECONDS).then().statusCode(201);
+        for (Future<Response> answer : blocked.subList(1, blocked.size())) {
+            answer.get(30, TimeUnit.SECONDS).then().statusCode(200).body("results.status", everyItem(equalTo(201)));
+        }
     }
 
     private static void awaitGauge(String gauge, int atLeast) throws InterruptedException {

@@ -2,6 +2,8 @@ package dev.ledger.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -63,13 +65,26 @@ public interface LedgerConfig {
          * max_connections (6,400 by default) across all sessions.
          */
         @WithDefault("64")
+        @Min(1)
+        @Max(1000)
         int maxSize();
 
         @WithDefault("2")
+        @Min(1)
         int maxInFlight();
+
+        /**
+         * While a statement runs, another starts only when at least this many transfers wait:
+         * a statement's fixed cost in PostgreSQL is that of several transfers, so a short queue
+         * is cheaper sent after the running statement, in one.
+         */
+        @WithDefault("32")
+        @Min(1)
+        int parallelMinSize();
 
         /** Requests waiting for a batch beyond this are refused with 503. */
         @WithDefault("4096")
+        @Min(1)
         int maxQueued();
     }
 

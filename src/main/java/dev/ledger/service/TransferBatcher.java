@@ -29,9 +29,11 @@ import java.util.function.Supplier;
  * Coalesces concurrent transfer requests into batches: one statement, one transaction and one
  * commit (post_transfers) for many transfers, each still answered with its own result.
  *
- * <p>Adaptive, with no timer: requests that find fewer than {@code max-in-flight} batches
- * running are sent at once, so a lone request waits for nothing; requests arriving while
- * batches run queue up and leave together in the next one. The transfers of one API request
+ * <p>Adaptive, with no timer: a request that finds no batch running is sent at once, so a
+ * lone request waits for nothing; requests arriving while one runs queue up and leave together
+ * when it ends. A second statement (up to {@code max-in-flight}) starts only once
+ * {@code parallel-min-size} transfers wait: a statement of one transfer costs PostgreSQL several
+ * times the CPU of one more transfer in a statement (docs/benchmarks.md, record I). The transfers of one API request
  * enter the queue together, and a statement closes before a request that does not fit whole,
  * so that a request waits for one statement, not two (one larger than max-size for as few as it allows).
  * Bounded: at most max-in-flight batches of at most max-size items, and at most max-queued
@@ -151,6 +153,10 @@ class TransferBatcher {
         List<Pending> batch;
         synchronized (this) {
             if (inFlight >= config.batch().maxInFlight() || queue.isEmpty()) {
+                return false;
+            }
+            // Beside a running statement only a long queue is worth a statement of its own.
+            if (inFlight > 0 && queue.size() < config.batch().parallelMinSize()) {
                 return false;
             }
             batch = new ArrayList<>(Math.min(queue.size(), config.batch().maxSize()));
