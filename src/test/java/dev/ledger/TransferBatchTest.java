@@ -173,9 +173,7 @@ class TransferBatchTest {
                 List<String> ids = answer.get(30, TimeUnit.SECONDS).then().statusCode(200)
                         .body("results.status", everyItem(equalTo(201))).extract().path("results.transfer.id");
                 assertEquals(itemsPerRequest, ids.size());
-                // A statement is one transaction: its rows share an xmin.
-                assertEquals(1, Db.number(pool, "SELECT count(DISTINCT xmin::text) FROM transfer WHERE id = ANY($1)",
-                        (Object) ids.stream().map(UUID::fromString).toArray(UUID[]::new)), "transactions of one request");
+                assertEquals(1, transactionsOf(ids.stream().map(UUID::fromString).toList()), "transactions of one request");
             }
         } finally {
             clients.shutdownNow();
@@ -216,9 +214,7 @@ class TransferBatchTest {
             for (Future<Response> answer : queued) {
                 ids.add(UUID.fromString(answer.get(30, TimeUnit.SECONDS).then().statusCode(201).extract().path("id")));
             }
-            // A statement is one transaction: its rows share an xmin.
-            assertEquals(1, Db.number(pool, "SELECT count(DISTINCT xmin::text) FROM transfer WHERE id = ANY($1)",
-                    (Object) ids.toArray(UUID[]::new)), "transactions of the queued transfers");
+            assertEquals(1, transactionsOf(ids), "transactions of the queued transfers");
         } finally {
             clients.shutdownNow();
         }
@@ -273,6 +269,12 @@ class TransferBatchTest {
         for (Future<Response> answer : blocked.subList(1, blocked.size())) {
             answer.get(30, TimeUnit.SECONDS).then().statusCode(200).body("results.status", everyItem(equalTo(201)));
         }
+    }
+
+    /** The transactions that appended these transfers: a statement is one, its rows share an xmin. */
+    private long transactionsOf(List<UUID> ids) {
+        return Db.number(pool, "SELECT count(DISTINCT xmin::text) FROM transfer WHERE id = ANY($1)",
+                (Object) ids.toArray(UUID[]::new));
     }
 
     private static void awaitGauge(String gauge, int atLeast) throws InterruptedException {
