@@ -278,6 +278,45 @@ class DatabaseRulesTest {
         assertEquals(500, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
     }
 
+    /**
+     * A batch whose items are all appended is answered from its new rows without the refusal
+     * bookkeeping (V11); a batch with a refusal takes the general answer query. Both must answer a
+     * created item with exactly its row of the log, in the item's place.
+     */
+    @Test
+    void aCreatedItemIsAnsweredWithItsRowWhetherOrNotANeighbourWasRefused() {
+        Db.query(pool, INSERT, alice, null, bob, 100L);
+        String columns = "(%1$s.source, %1$s.index, %1$s.destination, %1$s.amount, %1$s.currency, %1$s.description,"
+                + " %1$s.metadata, %1$s.created_at, %1$s.source_balance_after)::text";
+        for (boolean withRefusal : new boolean[] {false, true}) {
+            // Bob's item comes first but is appended after alice's (source order); answers keep item order.
+            UUID[] ids = withRefusal ? new UUID[] {UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID()}
+                    : new UUID[] {UUID.randomUUID(), UUID.randomUUID()};
+            var rows = Db.query(pool, "SELECT ordinal, outcome, id, concat(error_state, error_message, error_detail,"
+                            + " error_constraint) AS error, " + columns.formatted("p") + " AS answered"
+                            + " FROM post_transfers($1, $2, $3, $4, $5, $6, $7) AS p",
+                    ids, withRefusal ? new UUID[] {bob, alice, alice} : new UUID[] {bob, alice},
+                    withRefusal ? new UUID[] {alice, bob, bob} : new UUID[] {alice, bob},
+                    withRefusal ? new Long[] {1L, 2L, 1_000_000L} : new Long[] {1L, 2L}, new Long[ids.length],
+                    withRefusal ? new String[] {"first", "second", "third"} : new String[] {"first", "second"},
+                    withRefusal ? new String[] {"{\"n\": 1}", null, null} : new String[] {"{\"n\": 1}", null});
+            var answers = new java.util.ArrayList<String>();
+            for (Row row : rows) {
+                UUID id = row.getUUID("id");
+                var logged = Db.query(pool, "SELECT " + columns.formatted("v") + " FROM transfer_view v WHERE v.id = $1", id);
+                String rowOfTheLog = logged.size() == 0 ? "none" : logged.iterator().next().getString(0);
+                answers.add(row.getInteger("ordinal") + " " + row.getString("outcome") + " "
+                        + id.equals(ids[row.getInteger("ordinal") - 1]) + " " + row.getString("error").isEmpty() + " "
+                        + rowOfTheLog.equals(row.getString("answered")));
+            }
+            var expected = new java.util.ArrayList<>(java.util.List.of("1 created true true true", "2 created true true true"));
+            if (withRefusal) {
+                expected.add("3 failed true false false");
+            }
+            assertEquals(expected, answers);
+        }
+    }
+
     @Test
     void softRefusalsSkipABadRowAndNeverLetItIn() {
         // What post_transfers turns on for its own transaction; any writer may, and gains nothing by it.
