@@ -8,6 +8,10 @@
 # postmaster's reaped children). One client on an otherwise idle machine: no contention, so the
 # figures are the work itself.
 #   load-tests/statement-cost.sh                 # ROUNDS=3 SECONDS_EACH=10 BATCHES="1 8 50"
+# To compare two versions of the schema, give existing databases (each set up by
+# load-tests/pgbench/setup.sql, e.g. copies of one made with CREATE DATABASE ... TEMPLATE, one of
+# them migrated further by hand): each script then runs on each, in an order alternated per round.
+#   DATABASES="ledger_before ledger_after" load-tests/statement-cost.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$PWD
@@ -17,7 +21,7 @@ SECONDS_EACH=${SECONDS_EACH:-10}
 BATCHES=${BATCHES:-1 8 50}
 ACCOUNTS=${ACCOUNTS:-10000}
 PORT=${PORT:-8096}
-DB=ledger_statement_cost
+DATABASES=${DATABASES:-}
 OUT=load-tests/target/statement-cost
 SERVICE_JVM=${SERVICE_JVM:--Xmx160m -XX:+UseSerialGC}
 
@@ -25,14 +29,17 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 # shellcheck source=load-tests/lib.sh
 source load-tests/lib.sh
 
-fresh_database "$DB"
-build_all
-# The service migrates the schema; the measuring is pgbench's alone.
-start_service "$DB"
-stop_service
-SERVICE_PID=
-psql_db -d "$DB" -v accounts="$ACCOUNTS" -f "$REPO/load-tests/pgbench/setup.sql" >/dev/null
-psql_db -d "$DB" -c "VACUUM ANALYZE"
+if [[ -z $DATABASES ]]; then
+    DATABASES=ledger_statement_cost
+    fresh_database "$DATABASES"
+    build_all
+    # The service migrates the schema; the measuring is pgbench's alone.
+    start_service "$DATABASES"
+    stop_service
+    SERVICE_PID=
+    psql_db -d "$DATABASES" -v accounts="$ACCOUNTS" -f "$REPO/load-tests/pgbench/setup.sql" >/dev/null
+    psql_db -d "$DATABASES" -c "VACUUM ANALYZE"
+fi
 
 postgres_cpu_ticks() {
     python3 - <<'PY'
@@ -50,41 +57,48 @@ print(ticks)
 PY
 }
 
-# script [batch] -> "transactions µs_per_transaction"
+# database script batch -> "transactions µs_per_transaction"
 measure() {
     local before after out transactions
     before=$(postgres_cpu_ticks)
     out=$(cd / && runuser -u postgres -- pgbench -n -M prepared -c 1 -j 1 -T "$SECONDS_EACH" \
-        -D accounts="$ACCOUNTS" -D batch="${2:-1}" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1)
+        -D accounts="$ACCOUNTS" -D batch="$3" -f "$REPO/load-tests/pgbench/$2.sql" "$1" 2>&1)
     after=$(postgres_cpu_ticks)
     echo "$out" >> "$OUT/pgbench.log"
     transactions=$(echo "$out" | awk -F': ' '/number of transactions actually processed/ {print $2}')
     echo "$transactions $(( (after - before) * 1000000 / $(getconf CLK_TCK) / transactions ))"
 }
 
-log "machine: $(nproc) cores; $ROUNDS rounds of ${SECONDS_EACH} s per script, 1 client, prepared"
-echo -e "round\tstatement\ttransfers_per_transaction\ttransactions\tpostgres_cpu_us_per_transaction" > "$OUT/results.tsv"
+log "machine: $(nproc) cores; $ROUNDS rounds of ${SECONDS_EACH} s per script, 1 client, prepared; databases: $DATABASES"
+echo -e "round\tdatabase\tstatement\ttransfers_per_transaction\ttransactions\tpostgres_cpu_us_per_transaction" \
+    > "$OUT/results.tsv"
+read -ra databases <<< "$DATABASES"
 for round in $(seq "$ROUNDS"); do
+    # Every other round in reverse, so that neither database always runs first.
+    order=("${databases[@]}")
+    (( round % 2 == 0 )) && mapfile -t order < <(printf '%s\n' "${databases[@]}" | tac)
     for name in plain_insert ledger_insert $(printf 'ledger_batch/%s ' $BATCHES); do
         script=${name%%/*}; batch=${name#*/}; [[ $batch == "$name" ]] && batch=1
-        read -r transactions us <<< "$(measure "$script" "$batch")"
-        echo -e "$round\t$script\t$batch\t$transactions\t$us" >> "$OUT/results.tsv"
-        log "round $round: $name: $transactions transactions, $us µs of PostgreSQL CPU each"
+        for db in "${order[@]}"; do
+            read -r transactions us <<< "$(measure "$db" "$script" "$batch")"
+            echo -e "$round\t$db\t$script\t$batch\t$transactions\t$us" >> "$OUT/results.tsv"
+            log "round $round: $db: $name: $transactions transactions, $us µs of PostgreSQL CPU each"
+        done
     done
 done
 python3 - "$OUT/results.tsv" <<'PY' | tee "$OUT/results.md"
 import csv, statistics, sys
 rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-print("| statement | transfers | PostgreSQL CPU per transaction, µs (median) | per transfer, µs | runs |")
-print("|---|---|---|---|---|")
+print("| database | statement | transfers | PostgreSQL CPU per transaction, µs (median) | per transfer, µs | runs |")
+print("|---|---|---|---|---|---|")
+keys = lambda r: (r["statement"], r["transfers_per_transaction"], r["database"])
 seen = []
 for r in rows:
-    key = (r["statement"], r["transfers_per_transaction"])
-    if key not in seen:
-        seen.append(key)
-for statement, transfers in seen:
-    us = [int(r["postgres_cpu_us_per_transaction"]) for r in rows
-          if (r["statement"], r["transfers_per_transaction"]) == (statement, transfers)]
+    if keys(r) not in seen:
+        seen.append(keys(r))
+for statement, transfers, database in seen:
+    us = [int(r["postgres_cpu_us_per_transaction"]) for r in rows if keys(r) == (statement, transfers, database)]
     median = statistics.median(us)
-    print(f"| {statement} | {transfers} | {median:,.0f} | {median / int(transfers):,.0f} | {' · '.join(f'{u:,}' for u in us)} |")
+    print(f"| {database} | {statement} | {transfers} | {median:,.0f} | {median / int(transfers):,.0f} "
+          f"| {' · '.join(f'{u:,}' for u in us)} |")
 PY
