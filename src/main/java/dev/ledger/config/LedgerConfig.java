@@ -6,17 +6,24 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.Optional;
+import org.hibernate.validator.constraints.time.DurationMin;
 
-/** The service's own limits; each is documented in application.properties. */
+/**
+ * The service's own limits; each is documented in application.properties. Each is bounded here,
+ * so that a value that would stop a limit from limiting (a zero, a negative duration) stops the
+ * service at start instead (ConfigBoundsIT).
+ */
 @ConfigMapping(prefix = "ledger")
 public interface LedgerConfig {
 
     /** The longest a request waits for the database, retries included. */
     @WithDefault("PT15S")
+    @DurationMin(millis = 1)
     Duration databaseTimeout();
 
     /** Readiness is DOWN when PostgreSQL does not answer a probe within this. */
     @WithDefault("PT2S")
+    @DurationMin(millis = 1)
     Duration readinessTimeout();
 
     Retry retry();
@@ -37,12 +44,15 @@ public interface LedgerConfig {
     interface Retry {
         /** Attempts of a statement that failed transiently (deadlock, serialization failure). */
         @WithDefault("8")
+        @Min(1)
         int maxAttempts();
 
         @WithDefault("PT0.002S")
+        @DurationMin(millis = 0)
         Duration backoffMin();
 
         @WithDefault("PT0.050S")
+        @DurationMin(millis = 0)
         Duration backoffMax();
     }
 
@@ -50,10 +60,12 @@ public interface LedgerConfig {
     interface Admission {
         /** Requests inside the service at once; the next one is answered 503 without queueing. */
         @WithDefault("128")
+        @Min(1)
         int maxInFlight();
 
         /** An admitted request whose body has not fully arrived by then loses its connection. */
         @WithDefault("PT10S")
+        @DurationMin(millis = 1)
         Duration bodyTimeout();
     }
 
@@ -90,9 +102,11 @@ public interface LedgerConfig {
 
     interface Pages {
         @WithDefault("50")
+        @Min(1)
         int defaultLimit();
 
         @WithDefault("1000")
+        @Min(1)
         int maxLimit();
     }
 
@@ -121,15 +135,18 @@ public interface LedgerConfig {
          * another instance keeps working on this one for at most this long.
          */
         @WithDefault("PT30S")
+        @DurationMin(millis = 0)
         Duration ttl();
 
         @WithDefault("10000")
+        @Min(0)
         int maxEntries();
     }
 
     interface Json {
         /** Objects and arrays inside one another in a request body, the body itself counting as one. */
         @WithDefault("32")
+        @Min(1)
         int maxNestingDepth();
     }
 
@@ -143,6 +160,8 @@ public interface LedgerConfig {
         String dataDir();
 
         @WithDefault("54329")
+        @Min(1)
+        @Max(65535)
         int port();
     }
 }
