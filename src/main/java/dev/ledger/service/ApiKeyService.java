@@ -1,7 +1,5 @@
 package dev.ledger.service;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ledger.config.LedgerConfig;
 import dev.ledger.mapping.ApiKey;
 import dev.ledger.mapping.NewApiKey;
@@ -52,16 +50,12 @@ public class ApiKeyService {
 
     private final Database database;
     private final LedgerConfig config;
-    /** Hex of a key's SHA-256 to the key. Only valid keys are kept: a lookup that finds none caches nothing. */
-    private final AsyncCache<String, VerifiedKey> verified;
+    private final VerifiedKeyCache verified;
 
     ApiKeyService(Database database, LedgerConfig config) {
         this.database = database;
         this.config = config;
-        this.verified = Caffeine.newBuilder()
-                .maximumSize(config.auth().cache().maxEntries())
-                .expireAfterWrite(config.auth().cache().ttl())
-                .buildAsync();
+        this.verified = new VerifiedKeyCache(config.auth().cache().maxEntries(), config.auth().cache().ttl());
     }
 
     /** The key's holder, or a null item when the key is unknown or revoked. */
@@ -71,8 +65,7 @@ public class ApiKeyService {
         }
         byte[] hash = sha256(presented);
         // Concurrent first uses of one key share one lookup; each then resumes on its own request.
-        return CallerContext.resumeOn(Uni.createFrom().completionStage(() -> verified.get(HexFormat.of().formatHex(hash),
-                (hex, executor) -> lookup(hash).subscribeAsCompletionStage())));
+        return CallerContext.resumeOn(verified.get(HexFormat.of().formatHex(hash), () -> lookup(hash)));
     }
 
     public Uni<ApiKey> create(NewApiKey request) {
@@ -106,7 +99,7 @@ public class ApiKeyService {
             if (rows.iterator().next().getLong("found") == 0) {
                 throw new LedgerException(ProblemType.NOT_FOUND, "API key " + id + " does not exist");
             }
-            verified.synchronous().asMap().values().removeIf(key -> key.id().equals(id));
+            verified.dropRevoked(id);
             LOG.infof("API key %s revoked", id);
             return null;
         });
