@@ -62,14 +62,15 @@ class BatchFailureTest {
             // Alice's transfer waits on her chain lock in the running statement, and a queue
             // shorter than ledger.batch.parallel-min-size waits for it: carol's transfers queue
             // and leave together in the next batch.
+            String before = MetricsTest.scrape();
             try (Db.Held chain = Db.holdChain(pool, alice)) {
                 blocked.add(clients.submit(() -> Api.transfer(alice, bob, 1)));
-                Thread.sleep(500);
+                MetricsTest.awaitGauge("ledger_batch_in_flight", 1);
                 for (int i = 0; i < NEIGHBOURS; i++) {
                     neighbours.add(clients.submit(() -> Api.transfer(carol, bob, 1)));
                 }
                 cursed = clients.submit(() -> Api.transfer(carol, bob, CURSED_AMOUNT));
-                Thread.sleep(500);
+                MetricsTest.awaitGauge("ledger_batch_queued", NEIGHBOURS + 1);
             }
             for (Future<Response> answer : blocked) {
                 answer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).then().statusCode(201);
@@ -78,6 +79,9 @@ class BatchFailureTest {
                 answer.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).then().statusCode(201);
             }
             cursed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS).then().statusCode(500);
+            // Alice's statement of 1, carol's of 7 that failed, then each of those 7 alone.
+            assertEquals(1 + 2 * (NEIGHBOURS + 1), MetricsTest.value(MetricsTest.scrape(), "ledger_batch_size_sum")
+                    - MetricsTest.value(before, "ledger_batch_size_sum"), "transfers sent, counting each attempt");
         } finally {
             clients.shutdownNow();
             Db.query(owner, "DROP TRIGGER zz_test_unforeseen_error ON transfer");

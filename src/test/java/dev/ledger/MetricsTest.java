@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -62,6 +63,15 @@ class MetricsTest {
 
     static String scrape() {
         return given().get("/q/metrics").then().statusCode(200).extract().asString();
+    }
+
+    /** Waits, for at most 10 s, until a gauge of the service reaches a value. */
+    static void awaitGauge(String gauge, int atLeast) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (value(scrape(), gauge) < atLeast) {
+            assertTrue(System.nanoTime() < deadline, gauge + " reaches " + atLeast);
+            Thread.sleep(20);
+        }
     }
 
     private static void assertMoved(String before, String after, String series, double by) {

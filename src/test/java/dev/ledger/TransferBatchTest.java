@@ -166,7 +166,7 @@ class TransferBatchTest {
                 for (int i = 0; i < 2; i++) {
                     requests.add(clients.submit(() -> batch(valid(alice, bob, itemsPerRequest))));
                 }
-                awaitGauge("ledger_batch_queued", 2 * itemsPerRequest);
+                MetricsTest.awaitGauge("ledger_batch_queued", 2 * itemsPerRequest);
             }
             assertAllCreated(blocked);
             for (Future<Response> answer : requests) {
@@ -201,11 +201,11 @@ class TransferBatchTest {
             List<Future<Response>> queued = new ArrayList<>();
             try (Db.Held chain = Db.holdChain(pool, blocker)) {
                 first = clients.submit(() -> Api.transfer(blocker, bob, 1));
-                awaitGauge("ledger_batch_in_flight", 1);
+                MetricsTest.awaitGauge("ledger_batch_in_flight", 1);
                 for (UUID source : sources) {
                     queued.add(clients.submit(() -> Api.transfer(source, bob, 1)));
                 }
-                awaitGauge("ledger_batch_queued", waiting);
+                MetricsTest.awaitGauge("ledger_batch_queued", waiting);
                 assertEquals(1.0, MetricsTest.value(MetricsTest.scrape(), "ledger_batch_in_flight"),
                         "statements beside the one waiting on the chain");
             }
@@ -233,7 +233,7 @@ class TransferBatchTest {
             Future<Response> first;
             try (Db.Held chain = Db.holdChain(pool, blocker)) {
                 first = client.submit(() -> Api.transfer(blocker, bob, 1));
-                awaitGauge("ledger_batch_in_flight", 1);
+                MetricsTest.awaitGauge("ledger_batch_in_flight", 1);
                 // Answered while the first statement still waits on the held chain.
                 batch(valid(carol, bob, config.batch().parallelMinSize())).then().statusCode(200)
                         .body("results.status", everyItem(equalTo(201)));
@@ -255,10 +255,10 @@ class TransferBatchTest {
             throws InterruptedException {
         List<Future<Response>> blocked = new ArrayList<>();
         blocked.add(clients.submit(() -> Api.transfer(blocker, destination, 1)));
-        awaitGauge("ledger_batch_in_flight", 1);
+        MetricsTest.awaitGauge("ledger_batch_in_flight", 1);
         for (int slot = 2; slot <= config.batch().maxInFlight(); slot++) {
             blocked.add(clients.submit(() -> batch(valid(blocker, destination, config.batch().parallelMinSize()))));
-            awaitGauge("ledger_batch_in_flight", slot);
+            MetricsTest.awaitGauge("ledger_batch_in_flight", slot);
         }
         return blocked;
     }
@@ -275,14 +275,6 @@ class TransferBatchTest {
     private long transactionsOf(List<UUID> ids) {
         return Db.number(pool, "SELECT count(DISTINCT xmin::text) FROM transfer WHERE id = ANY($1)",
                 (Object) ids.toArray(UUID[]::new));
-    }
-
-    private static void awaitGauge(String gauge, int atLeast) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (MetricsTest.value(MetricsTest.scrape(), gauge) < atLeast) {
-            assertTrue(System.nanoTime() < deadline, gauge + " reaches " + atLeast);
-            Thread.sleep(20);
-        }
     }
 
     @Test
