@@ -4,6 +4,7 @@
 #   plain_insert     one INSERT into a keyed table with no rules (the raw ceiling's statement)
 #   ledger_insert    one INSERT into transfer, decided by its triggers
 #   ledger_batch/N   post_transfers, the service's statement, with N transfers (BATCHES)
+# or the scripts in STATEMENTS, any of load-tests/pgbench/ (ledger_balance: a balance read).
 # The CPU is that of every PostgreSQL process, from /proc, including backends that exited (the
 # postmaster's reaped children). One client on an otherwise idle machine: no contention, so the
 # figures are the work itself.
@@ -22,6 +23,7 @@ BATCHES=${BATCHES:-1 8 50}
 ACCOUNTS=${ACCOUNTS:-10000}
 PORT=${PORT:-8096}
 DATABASES=${DATABASES:-}
+STATEMENTS=${STATEMENTS:-plain_insert ledger_insert $(printf 'ledger_batch/%s ' $BATCHES)}
 OUT=load-tests/target/statement-cost
 SERVICE_JVM=${SERVICE_JVM:--Xmx160m -XX:+UseSerialGC}
 
@@ -77,7 +79,7 @@ for round in $(seq "$ROUNDS"); do
     # Every other round in reverse, so that neither database always runs first.
     order=("${databases[@]}")
     (( round % 2 == 0 )) && mapfile -t order < <(printf '%s\n' "${databases[@]}" | tac)
-    for name in plain_insert ledger_insert $(printf 'ledger_batch/%s ' $BATCHES); do
+    for name in $STATEMENTS; do
         script=${name%%/*}; batch=${name#*/}; [[ $batch == "$name" ]] && batch=1
         for db in "${order[@]}"; do
             read -r transactions us <<< "$(measure "$db" "$script" "$batch")"
