@@ -2,6 +2,7 @@ package dev.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -12,8 +13,12 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -147,7 +152,7 @@ class DatabaseRulesTest {
         rows.forEach(row -> checked.add(row.getLong(0) + "/" + row.getLong(1)));
         // 1,000 - 600 probed; - 100 on the floor of 400, blind to carol's 500; then the floor (300)
         // is short of 700, so the probe counts carol's credit: 1,500 - 700 - 700.
-        assertEquals(java.util.List.of("400/400", "300/800", "100/100"), checked);
+        assertEquals(List.of("400/400", "300/800", "100/100"), checked);
         assertEquals(100, Db.number(pool, "SELECT balance_at($1, 'infinity')", alice));
     }
 
@@ -202,7 +207,62 @@ class DatabaseRulesTest {
                 .forEach(row -> balances.add(row.getLong(0)));
         // Each probed. A floor from the previous transaction's row would give 300 for the second,
         // one from the savepoint's row 600 for the last.
-        assertEquals(java.util.List.of(400L, 800L, 700L, 1_100L), balances);
+        assertEquals(List.of(400L, 800L, 700L, 1_100L), balances);
+    }
+
+    /**
+     * V12: a credit takes the first free lane counting from 0, so credits that never overlap all
+     * land in lane 0; a busy lane sends the next credit on, and the balance counts every lane,
+     * including one past an empty one.
+     */
+    @Test
+    void creditsFillLanesFromZeroAndTheBalanceCountsEveryLane() {
+        String currency = currencyOf(alice);
+        UUID carol = open(currency, "regular", 1_000);
+        UUID dave = open(currency, "regular", 1_000);
+        for (UUID source : List.of(alice, carol, dave)) {
+            Db.query(pool, INSERT, source, null, bob, 10L);
+        }
+        assertEquals(List.of(0L, 0L, 0L), lanesOfCreditsTo(bob), "three sources, no overlap: lane 0");
+
+        SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(30));
+        try {
+            holder.preparedQuery("SELECT pg_advisory_lock(credit_lane_lock_key($1, lane)) FROM generate_series(0, 1) AS lane")
+                    .execute(Tuple.of(bob)).await().atMost(Duration.ofSeconds(30));
+            Db.query(pool, INSERT, alice, null, bob, 100L);
+        } finally {
+            holder.query("SELECT pg_advisory_unlock_all()").execute().await().atMost(Duration.ofSeconds(30));
+            holder.close().await().atMost(Duration.ofSeconds(30));
+        }
+        Db.query(pool, INSERT, carol, null, bob, 900L);
+        assertEquals(List.of(0L, 0L, 0L, 2L, 0L), lanesOfCreditsTo(bob), "lanes 0 and 1 busy: lane 2");
+        assertEquals(1_030, Db.number(pool, "SELECT balance_at($1, 'infinity')", bob));
+        assertEquals(1_030, Db.number(pool, "SELECT balance FROM account_balance($1, NULL)", bob));
+    }
+
+    /** V12: with all 8 lanes busy, a credit waits for the lane of its source, not for lane 0. */
+    @Test
+    void aCreditFindingEveryLaneBusyWaitsForItsSourcesLane() throws Exception {
+        long sourcesLane = Db.number(pool, "SELECT abs(hashtextextended($1::uuid::text, 3) % 8)", alice);
+        SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(30));
+        CompletableFuture<?> credit;
+        try {
+            holder.preparedQuery("SELECT pg_advisory_lock(credit_lane_lock_key($1, lane)) FROM generate_series(0, 7) AS lane")
+                    .execute(Tuple.of(bob)).await().atMost(Duration.ofSeconds(30));
+            credit = pool.preparedQuery(INSERT).execute(Tuple.from(Arrays.asList(alice, null, bob, 10L)))
+                    .subscribeAsCompletionStage();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (Db.number(pool, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    + " AND (classid::bigint << 32 | objid::bigint) = credit_lane_lock_key($1, $2::int)", bob, sourcesLane) == 0) {
+                assertTrue(System.nanoTime() < deadline, "the credit waits for lane " + sourcesLane);
+                Thread.sleep(20);
+            }
+        } finally {
+            holder.query("SELECT pg_advisory_unlock_all()").execute().await().atMost(Duration.ofSeconds(30));
+            holder.close().await().atMost(Duration.ofSeconds(30));
+        }
+        credit.get(30, TimeUnit.SECONDS);
+        assertEquals(List.of(sourcesLane), lanesOfCreditsTo(bob));
     }
 
     @Test
@@ -274,7 +334,7 @@ class DatabaseRulesTest {
         var answers = new java.util.ArrayList<String>();
         rows.forEach(row -> answers.add(row.getString("outcome") + " " + row.getString("error_state") + " "
                 + row.getString("error_constraint")));
-        assertEquals(java.util.List.of("created null null", "failed LG003 null",
+        assertEquals(List.of("created null null", "failed LG003 null",
                 "failed 23514 transfer_not_to_self", "failed 23514 transfer_metadata_object", "failed LG001 null",
                 "created null null"), answers);
         assertEquals(2, Db.number(pool, "SELECT count(*) FROM transfer WHERE id IN ($1, $2)", valid, alsoValid));
@@ -312,7 +372,7 @@ class DatabaseRulesTest {
                         + id.equals(ids[row.getInteger("ordinal") - 1]) + " " + row.getString("error").isEmpty() + " "
                         + rowOfTheLog.equals(row.getString("answered")));
             }
-            var expected = new java.util.ArrayList<>(java.util.List.of("1 created true true true", "2 created true true true"));
+            var expected = new java.util.ArrayList<>(List.of("1 created true true true", "2 created true true true"));
             if (withRefusal) {
                 expected.add("3 failed true false false");
             }
@@ -428,6 +488,17 @@ class DatabaseRulesTest {
     private UUID open(String currency, String kind, long initialBalance) {
         return Db.query(pool, "SELECT id FROM open_account(NULL, $1, $2, $3, NULL)", currency, kind, initialBalance)
                 .iterator().next().getUUID("id");
+    }
+
+    /** The credit lane of each transfer to the account, oldest first. */
+    private List<Long> lanesOfCreditsTo(UUID account) {
+        List<Long> lanes = new ArrayList<>();
+        for (Row row : Db.query(pool, "SELECT credit_lane::bigint FROM transfer WHERE destination = $1"
+                + " AND source <> (SELECT id FROM account WHERE currency = $2::text AND is_default_issuer) ORDER BY created_at",
+                account, currencyOf(account))) {
+            lanes.add(row.getLong(0));
+        }
+        return lanes;
     }
 
     private String currencyOf(UUID account) {
