@@ -95,6 +95,8 @@ final class HostileCases {
             q(""), q("nope"), q("0"), q(UUID_TEXT.substring(1)), q(UUID_TEXT + "0"),
             q(UUID_TEXT.replace("-", "")), q("{" + UUID_TEXT + "}"), q("urn:uuid:" + UUID_TEXT),
             q(UUID_TEXT.replace('f', 'g')), q(UUID_TEXT.replace('-', '_')), q(" " + UUID_TEXT), q(UUID_TEXT + "\\n"),
+            // 36 characters with a sign, which UUID.fromString takes.
+            q("+" + UUID_TEXT.substring(1)),
             q("AZOhwnseeM2fChssPU5fYA=="),
             q("\uff10193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f6"),
             "12", "1.5", "true", "{}", "[]", "[" + q(UUID_TEXT) + "]", "{\"id\":" + q(UUID_TEXT) + "}"));
@@ -515,7 +517,7 @@ final class HostileCases {
         List<String> notUuids = new ArrayList<>(List.of("nope", "0", UUID_TEXT.substring(1), UUID_TEXT + "0",
                 UUID_TEXT.replace("-", ""), "%7B" + UUID_TEXT + "%7D", "urn:uuid:" + UUID_TEXT,
                 UUID_TEXT.replace('f', 'g'), UUID_TEXT.replace('-', '_'), "%20" + UUID_TEXT, UUID_TEXT + "%20",
-                UUID_TEXT + "%00", "AZOhwnseeM2fChssPU5fYA==", "%E2%80%AE" + UUID_TEXT, "%EF%BC%90" + UUID_TEXT.substring(1),
+                UUID_TEXT + "%00", "%2B" + UUID_TEXT.substring(1), "AZOhwnseeM2fChssPU5fYA==", "%E2%80%AE" + UUID_TEXT, "%EF%BC%90" + UUID_TEXT.substring(1),
                 "%FF" + UUID_TEXT.substring(1), "x".repeat(3_000), UUID_TEXT + ";jsessionid=1"));
         SQL_INJECTIONS.forEach(injection -> notUuids.add(encode(injection)));
         for (String value : notUuids) {

@@ -20,7 +20,6 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.UUID;
 import java.util.function.Function;
-import java.util.regex.Pattern;
 
 /**
  * Strict JSON: an amount is a JSON integer, never 1.5, "100", 1e3 or true, and a field the API
@@ -31,9 +30,7 @@ import java.util.regex.Pattern;
 @Singleton
 public class JacksonConfig implements ObjectMapperCustomizer {
 
-    /** The one UUID syntax of paths, headers and bodies. */
-    public static final Pattern UUID_FORMAT =
-            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
+    private static final int UUID_CHARS = 36;
 
     private final LedgerConfig config;
 
@@ -65,10 +62,32 @@ public class JacksonConfig implements ObjectMapperCustomizer {
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         mapper.registerModule(new SimpleModule("strict-scalars")
                 .addDeserializer(UUID.class, new Exact<>(UUID.class, "a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
-                        text -> UUID_FORMAT.matcher(text).matches() ? UUID.fromString(text) : null))
+                        JacksonConfig::uuidOrNull))
                 .addDeserializer(AccountKind.class, exactName(AccountKind.class, "regular or issuer", AccountKind::sqlName))
                 // Jackson's own enum reading strips spaces: "admin " would be taken as admin.
                 .addDeserializer(Scope.class, exactName(Scope.class, "read, write or admin", Scope::sqlName)));
+    }
+
+    /**
+     * The one UUID syntax of paths, headers and bodies: 36 characters, hyphens at 8, 13, 18 and
+     * 23, ASCII hex digits elsewhere. Anything else is null, including what UUID.fromString
+     * would take ("+1-2-3-4-5"). A loop rather than a regular expression: a batch request parses
+     * three UUIDs per transfer, and the expression took 8 % of the service's CPU (benchmarks.md,
+     * record K).
+     */
+    public static UUID uuidOrNull(String text) {
+        if (text.length() != UUID_CHARS) {
+            return null;
+        }
+        for (int i = 0; i < UUID_CHARS; i++) {
+            char c = text.charAt(i);
+            boolean valid = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+                    : c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+            if (!valid) {
+                return null;
+            }
+        }
+        return UUID.fromString(text);
     }
 
     private static <E extends Enum<E>> Exact<E> exactName(Class<E> type, String expected, Function<E, String> name) {

@@ -31,10 +31,11 @@ final class Params {
     }
 
     static UUID uuid(String name, String raw) {
-        if (raw == null || !JacksonConfig.UUID_FORMAT.matcher(raw).matches()) {
+        UUID id = raw == null ? null : JacksonConfig.uuidOrNull(raw);
+        if (id == null) {
             throw invalid(name, "must be a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60");
         }
-        return UUID.fromString(raw);
+        return id;
     }
 
     static UUID optionalUuid(String name, String raw) {
