@@ -225,14 +225,8 @@ class DatabaseRulesTest {
         }
         assertEquals(List.of(0L, 0L, 0L), lanesOfCreditsTo(bob), "three sources, no overlap: lane 0");
 
-        SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(30));
-        try {
-            holder.preparedQuery("SELECT pg_advisory_lock(credit_lane_lock_key($1, lane)) FROM generate_series(0, 1) AS lane")
-                    .execute(Tuple.of(bob)).await().atMost(Duration.ofSeconds(30));
+        try (Db.Held lanes = Db.holdLanes(pool, bob, 2)) {
             Db.query(pool, INSERT, alice, null, bob, 100L);
-        } finally {
-            holder.query("SELECT pg_advisory_unlock_all()").execute().await().atMost(Duration.ofSeconds(30));
-            holder.close().await().atMost(Duration.ofSeconds(30));
         }
         Db.query(pool, INSERT, carol, null, bob, 900L);
         assertEquals(List.of(0L, 0L, 0L, 2L, 0L), lanesOfCreditsTo(bob), "lanes 0 and 1 busy: lane 2");
@@ -244,11 +238,8 @@ class DatabaseRulesTest {
     @Test
     void aCreditFindingEveryLaneBusyWaitsForItsSourcesLane() throws Exception {
         long sourcesLane = Db.number(pool, "SELECT abs(hashtextextended($1::uuid::text, 3) % 8)", alice);
-        SqlConnection holder = pool.getConnection().await().atMost(Duration.ofSeconds(30));
         CompletableFuture<?> credit;
-        try {
-            holder.preparedQuery("SELECT pg_advisory_lock(credit_lane_lock_key($1, lane)) FROM generate_series(0, 7) AS lane")
-                    .execute(Tuple.of(bob)).await().atMost(Duration.ofSeconds(30));
+        try (Db.Held lanes = Db.holdLanes(pool, bob, 8)) {
             credit = pool.preparedQuery(INSERT).execute(Tuple.from(Arrays.asList(alice, null, bob, 10L)))
                     .subscribeAsCompletionStage();
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -257,9 +248,6 @@ class DatabaseRulesTest {
                 assertTrue(System.nanoTime() < deadline, "the credit waits for lane " + sourcesLane);
                 Thread.sleep(20);
             }
-        } finally {
-            holder.query("SELECT pg_advisory_unlock_all()").execute().await().atMost(Duration.ofSeconds(30));
-            holder.close().await().atMost(Duration.ofSeconds(30));
         }
         credit.get(30, TimeUnit.SECONDS);
         assertEquals(List.of(sourcesLane), lanesOfCreditsTo(bob));

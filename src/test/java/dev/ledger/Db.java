@@ -7,6 +7,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.UUID;
 
 /** Direct SQL against the test database, bypassing the service, for rules PostgreSQL owns. */
@@ -30,29 +31,35 @@ public final class Db {
      * inside the service until {@link Held#release()}.
      */
     public static Held holdChain(Pool pool, UUID source) {
-        SqlConnection holder = pool.getConnection().await().atMost(TIMEOUT);
-        holder.preparedQuery("SELECT pg_advisory_lock(source_lock_key($1))").execute(Tuple.of(source))
-                .await().atMost(TIMEOUT);
-        return new Held(holder, source);
+        return hold(pool, "SELECT pg_advisory_lock(source_lock_key($1))", source);
     }
 
-    /** A held chain lock; release() may be called more than once. */
+    /** Holds credit lanes 0 to lanes - 1 of an account, so that a credit to it must take another. */
+    public static Held holdLanes(Pool pool, UUID account, int lanes) {
+        return hold(pool, "SELECT pg_advisory_lock(credit_lane_lock_key($1, lane)) FROM generate_series(0, $2 - 1) AS lane",
+                account, lanes);
+    }
+
+    private static Held hold(Pool pool, String lockSql, Object... args) {
+        SqlConnection holder = pool.getConnection().await().atMost(TIMEOUT);
+        holder.preparedQuery(lockSql).execute(Tuple.from(Arrays.asList(args))).await().atMost(TIMEOUT);
+        return new Held(holder);
+    }
+
+    /** Advisory locks held by a session of their own; release() may be called more than once. */
     public static final class Held implements AutoCloseable {
         private final SqlConnection holder;
-        private final UUID source;
         private boolean released;
 
-        private Held(SqlConnection holder, UUID source) {
+        private Held(SqlConnection holder) {
             this.holder = holder;
-            this.source = source;
         }
 
         /** Unlocks first: closing only returns the session to the pool, its locks still held. */
         public void release() {
             if (!released) {
                 released = true;
-                holder.preparedQuery("SELECT pg_advisory_unlock(source_lock_key($1))").execute(Tuple.of(source))
-                        .await().atMost(TIMEOUT);
+                holder.query("SELECT pg_advisory_unlock_all()").execute().await().atMost(TIMEOUT);
                 holder.close().await().atMost(TIMEOUT);
             }
         }
