@@ -148,7 +148,7 @@ class DatabaseRulesTest {
         }
         var rows = Db.query(pool, "SELECT source_balance_after, balance_at(source, created_at) AS balance"
                 + " FROM transfer WHERE source = $1 ORDER BY index", alice);
-        var checked = new java.util.ArrayList<String>();
+        var checked = new ArrayList<String>();
         rows.forEach(row -> checked.add(row.getLong(0) + "/" + row.getLong(1)));
         // 1,000 - 600 probed; - 100 on the floor of 400, blind to carol's 500; then the floor (300)
         // is short of 700, so the probe counts carol's credit: 1,500 - 700 - 700.
@@ -202,7 +202,7 @@ class DatabaseRulesTest {
         } finally {
             writer.close().await().indefinitely();
         }
-        var balances = new java.util.ArrayList<Long>();
+        var balances = new ArrayList<Long>();
         Db.query(pool, "SELECT source_balance_after FROM transfer WHERE source = $1 ORDER BY index", alice)
                 .forEach(row -> balances.add(row.getLong(0)));
         // Each probed. A floor from the previous transaction's row would give 300 for the second,
@@ -319,7 +319,7 @@ class DatabaseRulesTest {
                 new UUID[] {bob, bob, alice, bob, UUID.randomUUID(), alice},
                 new Long[] {600L, 600L, 1L, 1L, 1L, 100L},
                 new String[] {null, null, null, tooBig, null, null});
-        var answers = new java.util.ArrayList<String>();
+        var answers = new ArrayList<String>();
         rows.forEach(row -> answers.add(row.getString("outcome") + " " + row.getString("error_state") + " "
                 + row.getString("error_constraint")));
         assertEquals(List.of("created null null", "failed LG003 null",
@@ -351,7 +351,7 @@ class DatabaseRulesTest {
                     withRefusal ? new Long[] {1L, 2L, 1_000_000L} : new Long[] {1L, 2L}, new Long[ids.length],
                     withRefusal ? new String[] {"first", "second", "third"} : new String[] {"first", "second"},
                     withRefusal ? new String[] {"{\"n\": 1}", null, null} : new String[] {"{\"n\": 1}", null});
-            var answers = new java.util.ArrayList<String>();
+            var answers = new ArrayList<String>();
             for (Row row : rows) {
                 UUID id = row.getUUID("id");
                 var logged = Db.query(pool, "SELECT " + columns.formatted("v") + " FROM transfer_view v WHERE v.id = $1", id);
@@ -360,7 +360,7 @@ class DatabaseRulesTest {
                         + id.equals(ids[row.getInteger("ordinal") - 1]) + " " + row.getString("error").isEmpty() + " "
                         + rowOfTheLog.equals(row.getString("answered")));
             }
-            var expected = new java.util.ArrayList<>(List.of("1 created true true true", "2 created true true true"));
+            var expected = new ArrayList<>(List.of("1 created true true true", "2 created true true true"));
             if (withRefusal) {
                 expected.add("3 failed true false false");
             }
