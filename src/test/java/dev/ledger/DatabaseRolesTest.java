@@ -3,14 +3,22 @@ package dev.ledger;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.ledger.service.DatabaseRoleCheck;
 import io.quarkus.reactive.datasource.ReactiveDataSource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,13 +44,14 @@ class DatabaseRolesTest {
     DatabaseRoleCheck roleCheck;
 
     private UUID alice;
+    private UUID bob;
 
     @BeforeEach
     void anAccountWithATransfer() {
         String currency = Api.freshCurrency();
         alice = Db.query(service, "SELECT id FROM open_account(NULL, $1, 'regular', 100, NULL)", currency)
                 .iterator().next().getUUID("id");
-        UUID bob = Db.query(service, "SELECT id FROM open_account(NULL, $1, 'regular', 0, NULL)", currency)
+        bob = Db.query(service, "SELECT id FROM open_account(NULL, $1, 'regular', 0, NULL)", currency)
                 .iterator().next().getUUID("id");
         Db.query(service, "INSERT INTO transfer (source, destination, amount) VALUES ($1, $2, 10)", alice, bob);
     }
@@ -104,7 +113,62 @@ class DatabaseRolesTest {
         // Replica mode would skip ordinary triggers; only a superuser may enter it.
         assertDenied("SET session_replication_role = replica");
         assertDenied("CREATE TABLE shadow_transfer (id uuid)");
+        // A temporary table of the same name would be found before the ledger's own (V13).
+        assertDenied("CREATE TEMPORARY TABLE account (id uuid)");
         assertDenied("SELECT count(*) FROM flyway_schema_history");
+    }
+
+    @Test
+    void theServiceRoleCannotForgeARefusal() {
+        // A refusal is recorded only by post_transfers, which runs with the owner's rights (V13).
+        assertDenied("INSERT INTO transfer_refusal (id) VALUES ($1)", UUID.randomUUID());
+    }
+
+    @Test
+    void aTemporaryTableCannotStandInForTheLedgersOwn() {
+        // PostgreSQL looks table names up in pg_temp first. Even where a role is given the right to
+        // create temporary tables, the trigger must read the real accounts: a temporary copy that
+        // calls bob an issuer must not let him spend more than his 10.
+        String temporary = "TEMPORARY ON DATABASE \"" + Db.query(owner, "SELECT current_database()").iterator().next()
+                .getString(0) + "\" %s \"" + Db.query(service, "SELECT current_user").iterator().next().getString(0) + "\"";
+        Db.query(owner, "GRANT " + temporary.formatted("TO"));
+        SqlConnection session = service.getConnection().await().atMost(Duration.ofSeconds(10));
+        try {
+            run(session, "BEGIN");
+            run(session, "CREATE TEMPORARY TABLE account ON COMMIT DROP AS SELECT * FROM public.account");
+            run(session, "UPDATE account SET kind = 'issuer' WHERE id = $1", bob);
+            PgException refused = assertThrows(PgException.class, () -> run(session,
+                    "INSERT INTO public.transfer (source, destination, amount) VALUES ($1, $2, 500)", bob, alice));
+            assertEquals("LG003", refused.getSqlState(), refused.getMessage());
+        } finally {
+            run(session, "ROLLBACK");
+            session.close().await().atMost(Duration.ofSeconds(10));
+            Db.query(owner, "REVOKE " + temporary.formatted("FROM"));
+        }
+        assertEquals(10, Db.number(service, "SELECT balance_at($1, 'infinity')", bob));
+    }
+
+    @Test
+    void everyLedgerFunctionFixesItsSearchPath() {
+        // CREATE OR REPLACE drops a function's SET clauses: a migration that restates a PL/pgSQL
+        // function without SET search_path would let temporary tables shadow the ledger again.
+        List<String> unpinned = new ArrayList<>();
+        for (Row row : Db.query(owner, """
+                SELECT p.proname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+                 WHERE p.pronamespace = current_schema()::regnamespace AND l.lanname = 'plpgsql'
+                   AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=' || current_schema() || ', pg_temp']
+                 ORDER BY 1""")) {
+            unpinned.add(row.getString(0));
+        }
+        assertEquals(List.of(), unpinned);
+        assertTrue(Db.query(owner, "SELECT prosecdef FROM pg_proc WHERE proname = 'post_transfers'")
+                .iterator().next().getBoolean(0));
+        assertEquals(0, Db.number(owner, "SELECT count(*) FROM pg_proc p, aclexplode(p.proacl) a"
+                + " WHERE p.proname = 'post_transfers' AND a.grantee = 0"), "PUBLIC may not call post_transfers");
+    }
+
+    private static void run(SqlConnection session, String sql, Object... args) {
+        session.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))).await().atMost(Duration.ofSeconds(10));
     }
 
     private void assertDenied(String sql, Object... args) {
