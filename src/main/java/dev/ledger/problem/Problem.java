@@ -4,10 +4,27 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.net.URI;
 import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.media.SchemaProperty;
 
-/** An RFC 9457 problem details body; extension members (e.g. {@code balance}) sit beside the standard ones. */
-@Schema(name = "Problem", description = "RFC 9457 problem details, served as application/problem+json")
+/**
+ * An RFC 9457 problem details body; extension members (e.g. {@code balance}) sit beside the standard ones.
+ * The schema lists them by hand, as the OpenAPI scanner cannot see into the map that carries them.
+ */
+@Schema(name = "Problem", description = "RFC 9457 problem details, served as application/problem+json",
+        properties = {
+                @SchemaProperty(name = "errors", type = SchemaType.ARRAY, implementation = Problem.FieldError.class,
+                        description = "validation: each field or parameter that is not valid, and why"),
+                @SchemaProperty(name = "constraint", type = SchemaType.STRING, example = "transfer_metadata_object",
+                        description = "validation: the database check that refused the request"),
+                @SchemaProperty(name = "balance", type = SchemaType.INTEGER, format = "int64", example = "9200",
+                        description = "insufficient-funds: the source's balance"),
+                @SchemaProperty(name = "next_index", type = SchemaType.INTEGER, format = "int64", example = "2",
+                        description = "index-conflict: the index the source's next transfer must have"),
+                @SchemaProperty(name = "id", type = SchemaType.STRING, format = "uuid",
+                        description = "On a 5xx after which the write may or may not have committed: the id to "
+                                + "retry with")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Problem(
         @Schema(description = "Stable identifier of the cause", example = "urn:ledger:problem:insufficient-funds") URI type,
@@ -32,5 +49,11 @@ public record Problem(
     @JsonAnyGetter
     public Map<String, Object> extensions() {
         return extensions;
+    }
+
+    /** An item of {@code errors}, for the OpenAPI document: the mappers build the items as maps. */
+    @Schema(name = "FieldError")
+    public record FieldError(@Schema(example = "amount") String field,
+            @Schema(example = "must be greater than 0") String message) {
     }
 }

@@ -109,7 +109,7 @@ final class Examples {
     static final String UNSUPPORTED_MEDIA_TYPE = """
             {"type": "urn:ledger:problem:unsupported-media-type",
              "title": "The request body must be application/json", "status": 415,
-             "detail": "HTTP 415 Unsupported Media Type", "instance": "/transfers",
+             "detail": "The body must be application/json (UTF-8), not text/plain", "instance": "/transfers",
              "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44"}""";
 
     static final String DATABASE_UNAVAILABLE = """
