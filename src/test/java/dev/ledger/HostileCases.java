@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -37,17 +38,27 @@ import java.util.UUID;
  */
 final class HostileCases {
 
-    /** The answer a case must get. */
-    record Expect(int status, ProblemType type, boolean body) {
+    /** The answer a case must get; {@code allow}, the Allow header of a 405, is null for any other. */
+    record Expect(int status, ProblemType type, boolean body, Set<String> allow) {
 
         /** An application/problem+json body of this type. */
         static Expect problem(ProblemType type) {
-            return new Expect(type.status(), type, true);
+            return new Expect(type.status(), type, true, null);
         }
 
         /** HEAD: the problem's status and Content-Type, without a body. */
         static Expect problemHead(ProblemType type) {
-            return new Expect(type.status(), type, false);
+            return new Expect(type.status(), type, false, null);
+        }
+
+        /** 405, with the methods the path takes in Allow (RFC 9110, section 15.5.6). */
+        static Expect notAllowed(Set<String> allow) {
+            return new Expect(METHOD_NOT_ALLOWED.status(), METHOD_NOT_ALLOWED, true, allow);
+        }
+
+        /** HEAD: the 405 and its Allow, without a body. */
+        static Expect notAllowedHead(Set<String> allow) {
+            return new Expect(METHOD_NOT_ALLOWED.status(), METHOD_NOT_ALLOWED, false, allow);
         }
 
         /**
@@ -56,7 +67,7 @@ final class HostileCases {
          * hook there, so these answers have the right status but no body (README, "Limits").
          */
         static Expect beforeRouting(int status) {
-            return new Expect(status, null, false);
+            return new Expect(status, null, false, null);
         }
     }
 
@@ -127,6 +138,8 @@ final class HostileCases {
             "{\"k\":\"nul\\u0000\"}", "{\"nul\\u0000\":1}",
             "{\"k\":1,\"k\":2}", "{\"k\":{\"x\":1,\"x\":1}}",
             "{\"k\":\"\\ud800\"}", "{\"\\udc00\":1}",
+            // Numbers whose digits, written out as PostgreSQL prints them, exceed what the service reads back.
+            "{\"n\":1e1000}", "{\"n\":-1e-1000}", "{\"n\":1e2147483648}",
             nested(40));
 
     static final List<String> NOT_DESCRIPTIONS = List.of(
@@ -497,15 +510,16 @@ final class HostileCases {
                 continue;
             }
             Set<String> allowed = route.target().equals("/api-keys") ? Set.of("GET", "POST") : Set.of(route.method());
+            Set<String> allow = allowHeader(allowed);
             for (String method : all) {
                 if (allowed.contains(method)) {
                     continue;
                 }
                 add(method + " " + route.target(), new Request(method, route.target(), route.headers(), route.body()),
-                        Expect.problem(METHOD_NOT_ALLOWED));
+                        Expect.notAllowed(allow));
             }
             if (!allowed.contains("GET")) {
-                add("HEAD " + route.target(), Request.of("HEAD", route.target()), Expect.problemHead(METHOD_NOT_ALLOWED));
+                add("HEAD " + route.target(), Request.of("HEAD", route.target()), Expect.notAllowedHead(allow));
             }
         }
         add("HEAD /accounts/nope", Request.of("HEAD", "/accounts/nope"), Expect.problemHead(VALIDATION));
@@ -771,11 +785,11 @@ final class HostileCases {
                 Expect.problem(VALIDATION))));
         add("POST /transfers/batch with Idempotency-Key", post("/transfers/batch", json(batch))
                 .header("Idempotency-Key", UUID.randomUUID().toString()), Expect.problem(VALIDATION));
+        // GET /transfers/{id} takes the path, and "batch" is not a UUID: GET is routed, so Allow names it.
         for (String method : List.of("PUT", "DELETE", "PATCH")) {
             add(method + " /transfers/batch", new Request(method, "/transfers/batch", post("/transfers/batch", json(batch))
-                    .headers(), json(batch).getBytes(StandardCharsets.UTF_8)), Expect.problem(METHOD_NOT_ALLOWED));
+                    .headers(), json(batch).getBytes(StandardCharsets.UTF_8)), Expect.notAllowed(allowHeader(Set.of("GET", "POST"))));
         }
-        // GET /transfers/{id} takes the path, and "batch" is not a UUID.
         add("GET /transfers/batch", Request.of("GET", "/transfers/batch"), Expect.problem(VALIDATION));
         add("POST /transfers/batch accepting application/xml", post("/transfers/batch", json(batch))
                 .header("Accept", "application/xml"), Expect.problem(NOT_ACCEPTABLE));
@@ -853,6 +867,16 @@ final class HostileCases {
                 post("/api-keys", json(apiKey)),
                 Request.of("GET", "/api-keys"),
                 Request.of("DELETE", "/api-keys/" + UUID.randomUUID()));
+    }
+
+    /** The Allow of a path that takes these methods: HEAD wherever GET is, and OPTIONS everywhere. */
+    static Set<String> allowHeader(Set<String> methods) {
+        Set<String> allow = new TreeSet<>(methods);
+        if (methods.contains("GET")) {
+            allow.add("HEAD");
+        }
+        allow.add("OPTIONS");
+        return allow;
     }
 
     /** The template with one field's value replaced. */

@@ -2,6 +2,7 @@ package dev.ledger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,11 +12,17 @@ import dev.ledger.problem.Problem;
 import dev.ledger.problem.ProblemType;
 import io.vertx.mutiny.sqlclient.Pool;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 
 /** What every hostile case must get, whichever profile the service runs in. */
 final class HostileChecks {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a problem's words would hold if they named the service's classes rather than the JSON sent. */
+    private static final List<String> INTERNAL_NAMES = List.of("com.fasterxml", "java.", "dev.ledger");
 
     /** Row counts and an md5 over every row, in key order, of each table a request may write. */
     private static final String SNAPSHOT = """
@@ -51,6 +58,11 @@ final class HostileChecks {
         if (c.expect().type() == ProblemType.UNAUTHORIZED) {
             assertEquals("Bearer", response.header("WWW-Authenticate"), "the challenge (RFC 6750)" + exchange);
         }
+        if (c.expect().allow() != null) {
+            String allow = response.header("Allow");
+            assertNotNull(allow, "a 405 says which methods the path takes (RFC 9110)" + exchange);
+            assertEquals(c.expect().allow(), Set.of(allow.split(",\\s*")), "Allow" + exchange);
+        }
         if (!c.expect().body()) {
             assertEquals("", response.body(), "no body" + exchange);
             return;
@@ -60,5 +72,12 @@ final class HostileChecks {
         assertEquals(c.expect().type().title(), problem.path("title").asText(), "title" + exchange);
         assertEquals(c.expect().status(), problem.path("status").asInt(), "status member" + exchange);
         assertFalse(problem.path("detail").asText().isBlank(), "a detail saying why" + exchange);
+        List<String> texts = new ArrayList<>(List.of(problem.path("detail").asText()));
+        problem.path("errors").forEach(error -> texts.add(error.path("message").asText()));
+        for (String text : texts) {
+            for (String internal : INTERNAL_NAMES) {
+                assertFalse(text.contains(internal), "speaks JSON, not the service's Java types" + exchange);
+            }
+        }
     }
 }

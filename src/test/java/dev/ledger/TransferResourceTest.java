@@ -3,9 +3,11 @@ package dev.ledger;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -191,6 +193,45 @@ class TransferResourceTest {
         }
         assertEquals(100, Api.balance(alice));
         given().get("/accounts/{id}", alice).then().body("transfer_count", equalTo(0));
+    }
+
+    @Test
+    void descriptionIsLimitedInCharactersAsTheDatabaseCountsThem() {
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 10);
+        UUID bob = Api.openAccount(currency, 0);
+        // U+1F600 is two UTF-16 units; PostgreSQL's char_length counts it once.
+        String longest = "\uD83D\uDE00".repeat(512);
+        Api.postTransfer(Map.of("source", alice.toString(), "destination", bob.toString(), "amount", 1,
+                "description", longest)).then().statusCode(201).body("description", equalTo(longest));
+        Api.postTransfer(Map.of("source", alice.toString(), "destination", bob.toString(), "amount", 1,
+                "description", longest + "\uD83D\uDE00")).then().statusCode(400)
+                .body("type", equalTo("urn:ledger:problem:validation"))
+                .body("errors.field", hasItem("description"));
+    }
+
+    @Test
+    void metadataNumbersAreAnsweredExactlyAsSent() {
+        String sent = "{\"a\":1e400,\"b\":1.10,\"c\":12345678901234567.5,\"d\":-1e-7,\"e\":[2.50,-0.0]}";
+        // As PostgreSQL prints numeric: every digit, in plain notation, with the scale sent.
+        String answered = "\"metadata\":{\"a\":1" + "0".repeat(400)
+                + ",\"b\":1.10,\"c\":12345678901234567.5,\"d\":-0.0000001,\"e\":[2.50,0.0]}";
+        String currency = Api.freshCurrency();
+        UUID alice = UUID.randomUUID();
+        String opened = given().contentType(ContentType.JSON)
+                .body("{\"id\":\"" + alice + "\",\"currency\":\"" + currency + "\",\"initial_balance\":5,\"metadata\":"
+                        + sent + "}")
+                .post("/accounts").then().statusCode(201).extract().asString();
+        UUID bob = Api.openAccount(currency, 0);
+        UUID id = UUID.randomUUID();
+        String posted = given().contentType(ContentType.JSON)
+                .body("{\"id\":\"" + id + "\",\"source\":\"" + alice + "\",\"destination\":\"" + bob
+                        + "\",\"amount\":1,\"metadata\":" + sent + "}")
+                .post("/transfers").then().statusCode(201).extract().asString();
+        for (String answer : List.of(opened, given().get("/accounts/{id}", alice).asString(), posted,
+                given().get("/transfers/{id}", id).asString(), given().get("/accounts/{id}/transfers", bob).asString())) {
+            assertTrue(answer.contains(answered), "numbers as sent, got " + answer);
+        }
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ledger.config;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.ledger.mapping.AccountKind;
 import dev.ledger.mapping.Scope;
@@ -18,6 +21,8 @@ import io.quarkus.jackson.ObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
 
@@ -25,12 +30,27 @@ import java.util.function.Function;
  * Strict JSON: an amount is a JSON integer, never 1.5, "100", 1e3 or true, and a field the API
  * does not know is an error rather than silently ignored. A request means exactly one thing:
  * a key sent twice, a UUID or kind that Jackson would trim, decode from base64 or take by its
- * ordinal ({@code "kind": 1}) is refused, not guessed.
+ * ordinal ({@code "kind": 1}) is refused, not guessed. Metadata's numbers are kept exactly.
  */
 @Singleton
 public class JacksonConfig implements ObjectMapperCustomizer {
 
+    /**
+     * The most digits a JSON number may have, as Jackson reads it (its default). The jsonb the
+     * service reads back is parsed by a copy of this mapper too, so metadata is held to it.
+     */
+    public static final int MAX_NUMBER_DIGITS = StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
+
     private static final int UUID_CHARS = 36;
+
+    /** What a value of each type the request bodies hold must be, in JSON's terms rather than Java's. */
+    private static final Map<Class<?>, String> EXPECTED = Map.of(
+            UUID.class, "a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
+            AccountKind.class, "regular or issuer",
+            Scope.class, "read, write or admin",
+            String.class, "a JSON string",
+            Long.class, "a JSON integer",
+            ObjectNode.class, "a JSON object");
 
     private final LedgerConfig config;
 
@@ -50,7 +70,13 @@ public class JacksonConfig implements ObjectMapperCustomizer {
         // first value was already taken.
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(config.json().maxNestingDepth()).build());
+                .maxNestingDepth(config.json().maxNestingDepth()).maxNumberLength(MAX_NUMBER_DIGITS).build());
+        // A double would store 1e400 as "Infinity", 1.10 as 1.1 and 12345678901234567.5 rounded;
+        // PostgreSQL keeps jsonb numbers exactly, and so do these. Written out in full, as
+        // PostgreSQL prints numeric, so that 0.0000001 is not answered as 1E-7.
+        mapper.enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+        mapper.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+        mapper.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
         mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
         mapper.coercionConfigFor(LogicalType.Integer)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
@@ -61,11 +87,24 @@ public class JacksonConfig implements ObjectMapperCustomizer {
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail);
         mapper.registerModule(new SimpleModule("strict-scalars")
-                .addDeserializer(UUID.class, new Exact<>(UUID.class, "a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
-                        JacksonConfig::uuidOrNull))
-                .addDeserializer(AccountKind.class, exactName(AccountKind.class, "regular or issuer", AccountKind::sqlName))
+                .addDeserializer(UUID.class, new Exact<>(UUID.class, JacksonConfig::uuidOrNull))
+                .addDeserializer(AccountKind.class, exactName(AccountKind.class, AccountKind::sqlName))
                 // Jackson's own enum reading strips spaces: "admin " would be taken as admin.
-                .addDeserializer(Scope.class, exactName(Scope.class, "read, write or admin", Scope::sqlName)));
+                .addDeserializer(Scope.class, exactName(Scope.class, Scope::sqlName)));
+    }
+
+    /**
+     * What a request body's value of this type must be, as the client wrote it: "a JSON array",
+     * never java.util.ArrayList. Records are JSON objects, lists JSON arrays.
+     */
+    public static String expected(Class<?> type) {
+        if (type.isRecord()) {
+            return "a JSON object";
+        }
+        if (Collection.class.isAssignableFrom(type)) {
+            return "a JSON array";
+        }
+        return EXPECTED.getOrDefault(type, "another kind of JSON value");
     }
 
     /**
@@ -90,8 +129,8 @@ public class JacksonConfig implements ObjectMapperCustomizer {
         return UUID.fromString(text);
     }
 
-    private static <E extends Enum<E>> Exact<E> exactName(Class<E> type, String expected, Function<E, String> name) {
-        return new Exact<>(type, expected, text -> Arrays.stream(type.getEnumConstants())
+    private static <E extends Enum<E>> Exact<E> exactName(Class<E> type, Function<E, String> name) {
+        return new Exact<>(type, text -> Arrays.stream(type.getEnumConstants())
                 .filter(constant -> name.apply(constant).equals(text)).findFirst().orElse(null));
     }
 
@@ -99,13 +138,11 @@ public class JacksonConfig implements ObjectMapperCustomizer {
     private static final class Exact<T> extends StdScalarDeserializer<T> {
 
         private final Class<T> type;
-        private final String expected;
         private final transient Function<String, T> parse;
 
-        Exact(Class<T> type, String expected, Function<String, T> parse) {
+        Exact(Class<T> type, Function<String, T> parse) {
             super(type);
             this.type = type;
-            this.expected = expected;
             this.parse = parse;
         }
 
@@ -117,7 +154,7 @@ public class JacksonConfig implements ObjectMapperCustomizer {
             String text = parser.getText();
             T value = parse.apply(text);
             if (value == null) {
-                return type.cast(context.handleWeirdStringValue(type, text, "must be " + expected));
+                return type.cast(context.handleWeirdStringValue(type, text, "must be " + expected(type)));
             }
             return value;
         }

@@ -3,9 +3,9 @@ package dev.ledger.mapping;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
-import jakarta.validation.constraints.Size;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.hibernate.validator.constraints.CodePointLength;
 
 @Schema(name = "NewTransfer", description = "A transfer to append")
 public record NewTransfer(
@@ -20,7 +20,9 @@ public record NewTransfer(
         @Positive
         @Schema(description = "Append only if this is the source's next index, else 409 index-conflict", minimum = "1")
         Long expectedIndex,
-        @Size(max = 512) @Schema(maxLength = 512, example = "order 1234")
+        // Characters as PostgreSQL's char_length counts them: an emoji is one, not two UTF-16 units.
+        @CodePointLength(max = 512, message = "must be at most {max} characters")
+        @Schema(maxLength = 512, example = "order 1234")
         String description,
         @Schema(description = "Free-form JSON object, at most 4 KiB", implementation = Object.class)
         ObjectNode metadata) {

@@ -7,6 +7,7 @@ import dev.ledger.mapping.Cursor;
 import dev.ledger.mapping.Direction;
 import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
+import java.math.BigDecimal;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -24,6 +25,11 @@ import java.util.regex.Pattern;
  */
 final class Params {
 
+    private static final String TEXT_RULE = "keys and strings must be Unicode text without NUL characters";
+
+    private static final String NUMBER_RULE = "numbers must have at most " + JacksonConfig.MAX_NUMBER_DIGITS
+            + " digits written out in full, as PostgreSQL prints them";
+
     /** ASCII digits only: Long.parseLong would also take "+1", "007" and other scripts' digits. */
     private static final Pattern POSITIVE_DECIMAL = Pattern.compile("^[1-9][0-9]{0,18}$");
 
@@ -33,7 +39,7 @@ final class Params {
     static UUID uuid(String name, String raw) {
         UUID id = raw == null ? null : JacksonConfig.uuidOrNull(raw);
         if (id == null) {
-            throw invalid(name, "must be a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60");
+            throw invalid(name, "must be " + JacksonConfig.expected(UUID.class));
         }
         return id;
     }
@@ -118,29 +124,46 @@ final class Params {
         metadata("metadata", metadata);
     }
 
-    /** Free-form, but storable as sent: PostgreSQL refuses NUL, and an unpaired surrogate would become "?". */
+    /**
+     * Free-form, but storable and answered as sent: PostgreSQL refuses NUL, an unpaired surrogate
+     * would become "?", and a number is read back as PostgreSQL prints it, every digit written
+     * out (1e400 has 401), which the service reads up to JacksonConfig.MAX_NUMBER_DIGITS.
+     */
     static void metadata(String field, ObjectNode metadata) {
-        if (metadata != null && !storable(metadata)) {
-            throw invalid(field, "keys and strings must be Unicode text without NUL characters");
+        String broken = metadata == null ? null : broken(metadata);
+        if (broken != null) {
+            throw invalid(field, broken);
         }
     }
 
-    private static boolean storable(JsonNode node) {
+    /** The rule this node breaks, or null. */
+    private static String broken(JsonNode node) {
         if (node.isTextual()) {
-            return storable(node.textValue());
+            return storable(node.textValue()) ? null : TEXT_RULE;
+        }
+        if (node.isNumber()) {
+            return plainDigits(node.decimalValue()) <= JacksonConfig.MAX_NUMBER_DIGITS ? null : NUMBER_RULE;
         }
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             if (!storable(names.next())) {
-                return false;
+                return TEXT_RULE;
             }
         }
         // The values of an object, the elements of an array.
         for (JsonNode child : node) {
-            if (!storable(child)) {
-                return false;
+            String broken = broken(child);
+            if (broken != null) {
+                return broken;
             }
         }
-        return true;
+        return null;
+    }
+
+    /** Digits of the number in plain notation, counted without writing 1e999999999 out. */
+    private static long plainDigits(BigDecimal number) {
+        long precision = number.precision();
+        long scale = number.scale();
+        return Math.max(Math.max(precision, precision - scale), scale + 1);
     }
 
     private static boolean storable(String text) {

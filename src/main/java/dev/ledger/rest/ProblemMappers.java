@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import dev.ledger.config.JacksonConfig;
 import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.Problem;
 import dev.ledger.problem.ProblemType;
@@ -33,19 +35,27 @@ public class ProblemMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+    private final AllowedMethods allowed;
+
+    ProblemMappers(AllowedMethods allowed) {
+        this.allowed = allowed;
+    }
+
     @ServerExceptionMapper
     public RestResponse<Problem> ledger(LedgerException e, UriInfo uri, HttpHeaders headers) {
         return respond(problem(e, uri, headers));
     }
 
     @ServerExceptionMapper
-    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri, Request request, HttpHeaders headers) {
+    public RestResponse<Problem> web(WebApplicationException e, UriInfo uri, Request request, HttpHeaders headers,
+            RoutingContext raw) {
         int status = e.getResponse().getStatus();
         ProblemType type = ProblemType.ofStatus(status);
         if (status == 400 && e.getCause() instanceof JacksonException json) {
             return json(json, uri, headers);
         }
-        String allow = e.getResponse().getHeaderString(HttpHeaders.ALLOW);
+        // Quarkus REST's 405 carries no Allow, which RFC 9110 requires.
+        String allow = type == ProblemType.METHOD_NOT_ALLOWED ? allowed.allow(raw) : null;
         // JAX-RS' own messages speak of @Produces and @Consumes; say what the client can change.
         String detail = switch (type) {
             case NOT_FOUND -> "No resource at " + uri.getPath();
@@ -65,7 +75,11 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public RestResponse<Problem> json(JacksonException e, UriInfo uri, HttpHeaders headers) {
-        String message = e.getOriginalMessage().replaceFirst(" \\(but could if coercion was enabled.*", "");
+        if (e instanceof MismatchedInputException mismatch && mismatch.getPath().isEmpty()) {
+            // The wrong kind of document: an array, a string, nothing, or a second value after the first.
+            return respond(ProblemType.VALIDATION, "The body must be one JSON object", uri, headers, Map.of());
+        }
+        String message = inJsonTerms(e);
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             // As the client writes the path: transfers[3].amount.
             StringBuilder field = new StringBuilder();
@@ -80,6 +94,26 @@ public class ProblemMappers {
                     Map.of("errors", List.of(Map.of("field", field.toString(), "message", message))));
         }
         return respond(ProblemType.VALIDATION, "Malformed JSON body: " + message, uri, headers, Map.of());
+    }
+
+    /**
+     * Jackson's message for a value of the wrong type names the Java type it was bound to
+     * ("java.util.ArrayList<dev.ledger.mapping.NewTransfer>"); the client sent JSON, and is told
+     * what JSON the field takes instead.
+     */
+    private static String inJsonTerms(JacksonException e) {
+        if (e instanceof UnrecognizedPropertyException unknown) {
+            return "is not a field here; the fields are " + unknown.getKnownPropertyIds().stream()
+                    .map(String::valueOf).sorted().collect(Collectors.joining(", "));
+        }
+        if (e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null) {
+            return "must be " + JacksonConfig.expected(mismatch.getTargetType());
+        }
+        if (e.getCause() instanceof NumberFormatException) {
+            // An exponent beyond 32 bits (1e2147483648), which no BigDecimal holds.
+            return "holds a number out of range";
+        }
+        return e.getOriginalMessage();
     }
 
     /** More specific than {@link #json}, to take precedence over Quarkus' built-in mapper of this type. */

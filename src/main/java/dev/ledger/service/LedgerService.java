@@ -200,6 +200,10 @@ public class LedgerService {
                 row.getLong("source_balance_after"));
     }
 
+    /**
+     * The client parsed the jsonb with Vert.x' JSON codec, which Quarkus backs with a copy of this
+     * same mapper: its numbers are BigDecimal and BigInteger as PostgreSQL printed them, never doubles.
+     */
     private ObjectNode decode(JsonObject metadata) {
         if (metadata == null) {
             return null;
