@@ -5,53 +5,40 @@
 -- whose every read answered 422 (an issuer crediting 1 to an account holding 2^63 - 1) until its
 -- owner moved the excess out.
 --
--- Checking the destination's balance exactly on every credit would cost a second 8-lane probe per
--- transfer and would still be wrong under concurrency: credits to other lanes run in parallel
--- and are invisible until they commit. Instead:
--- - While every lane's running total is at most 2^63 / 8 = 1152921504606846975 the credits sum
---   below 2^63, so the balance (credits less debits, debits >= 0) fits. A credit that keeps its
---   own lane within that limit, to an account with no lane past it, passes on one probe of a
---   partial index that is empty unless some account is past the limit.
--- - Otherwise the credit takes a lock of its own per destination (a lane key beyond the lanes),
---   so that such credits run one at a time, takes every other lane it can without waiting, and
---   then, in a new statement and so a new snapshot, bounds the balance: its own lane's new total,
---   each lane it took at its committed total, each lane still held by another transaction at
---   the larger of the limit and its committed total (that transaction is either a credit within
---   the limit, or one past it that waits for this one and checks after it), less the debits
---   committed so far (later debits only lower the balance). Above 2^63 - 1 it is refused with
---   22003, softly inside a batch as every other refusal.
--- Lifetime turnover stays unlimited (numeric running totals): only a balance must fit.
--- A separate trigger, named to fire after transfer_append (BEFORE triggers fire in name order),
--- so that the append's own statement is not restated for a check that almost never does work.
-
-CREATE INDEX transfer_credit_lane_past_limit ON transfer (destination) WHERE credit_lane_total > 1152921504606846975;
+-- Checking the destination's balance on every credit would cost a second 8-lane probe per
+-- transfer and would still be wrong under concurrency: credits to its other lanes run in
+-- parallel and are invisible until they commit. The lanes give a cheaper rule instead. Let the
+-- share be 2^63 / 8 = 1152921504606846975.
+-- - A credit that leaves its lane's running total within the share is not checked: the trigger
+--   below does not even fire (its WHEN clause), so ordinary credits pay nothing.
+-- - A credit that takes its lane past the share (lane totals only grow, so every later credit
+--   to that lane too) takes a lock of its own per destination, so that such credits are checked
+--   one at a time, each seeing the ones before it committed, and bounds the balance in a new
+--   snapshot: its lane's new total, plus each other lane at the larger of the share and its
+--   committed total, less the debits committed so far. Above 2^63 - 1 it is refused with 22003,
+--   softly inside a batch as every other refusal.
+-- Why that suffices: a lane within the share can only grow to the share without a check, and
+-- debits only lower the balance, so the bound of the latest checked credit stays an upper bound
+-- of the balance; an account with no lane past the share has credits of at most 8 shares, which
+-- fit. Any credit that leaves the balance at or below one share passes (its bound is at most 8
+-- shares); above that it may be refused, never admitted past 2^63 - 1. Lifetime turnover stays
+-- unlimited (numeric running totals): only a balance must fit.
 
 CREATE FUNCTION transfer_credit_fits() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
-    lane_held_elsewhere boolean[];
-    balance_bound       numeric;
+    balance_bound numeric;
 BEGIN
-    IF NEW.credit_lane_total <= 1152921504606846975
-       AND NOT EXISTS (SELECT FROM transfer t
-                        WHERE t.destination = NEW.destination AND t.credit_lane_total > 1152921504606846975) THEN
-        RETURN NEW;
-    END IF;
     -- The committed totals read below must be the latest: only READ COMMITTED gives each
-    -- statement a snapshot taken after the locks.
+    -- statement a snapshot taken after the lock.
     IF current_setting('transaction_isolation') <> 'read committed' THEN
         RAISE EXCEPTION USING ERRCODE = 'feature_not_supported',
-            MESSAGE = 'a credit past a lane''s 64-bit share needs READ COMMITTED, not '
+            MESSAGE = 'a credit past a lane''s share of the 64-bit range needs READ COMMITTED, not '
                       || current_setting('transaction_isolation');
     END IF;
     PERFORM pg_advisory_xact_lock(credit_lane_lock_key(NEW.destination, credit_lanes()));
-    SELECT array_agg(lane.n <> NEW.credit_lane
-                     AND NOT pg_try_advisory_xact_lock(credit_lane_lock_key(NEW.destination, lane.n)) ORDER BY lane.n)
-      INTO lane_held_elsewhere
-      FROM generate_series(0, credit_lanes() - 1) AS lane(n);
     SELECT sum(CASE WHEN lane.n = NEW.credit_lane THEN NEW.credit_lane_total
-                    WHEN lane_held_elsewhere[lane.n + 1] THEN greatest(1152921504606846975, coalesce(last_credit.total, 0))
-                    ELSE coalesce(last_credit.total, 0) END)
+                    ELSE greatest(1152921504606846975, last_credit.total) END)
            - coalesce((SELECT t.source_debited FROM transfer t
                         WHERE t.source = NEW.destination ORDER BY t.index DESC LIMIT 1), 0)
       INTO balance_bound
@@ -74,6 +61,8 @@ BEGIN
 END
 $$;
 
+-- Named to fire after transfer_append, which sets credit_lane_total: BEFORE triggers fire in
+-- name order.
 CREATE TRIGGER transfer_credit_fits BEFORE INSERT ON transfer
-    FOR EACH ROW EXECUTE FUNCTION transfer_credit_fits();
+    FOR EACH ROW WHEN (NEW.credit_lane_total > 1152921504606846975) EXECUTE FUNCTION transfer_credit_fits();
 ALTER TABLE transfer ENABLE ALWAYS TRIGGER transfer_credit_fits;
