@@ -613,7 +613,7 @@ final class HostileCases {
                 Request.of("GET", list + "?cursor=" + cursor), Expect.problem(VALIDATION)));
 
         List<String> notDirections = new ArrayList<>(List.of("sideways", "", "in%00", "in,out", "all%20", "%FF",
-                "x".repeat(3_000), "i%CC%87n"));
+                "x".repeat(3_000), "i%CC%87n", "IN", "Out"));
         SQL_INJECTIONS.forEach(injection -> notDirections.add(encode(injection)));
         notDirections.forEach(direction -> add("GET transfers?direction=" + abbreviate(direction),
                 Request.of("GET", list + "?direction=" + direction), Expect.problem(VALIDATION)));

@@ -13,7 +13,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -90,7 +89,8 @@ final class Params {
             return Direction.ALL;
         }
         for (Direction direction : Direction.values()) {
-            if (direction.sqlName().equals(raw.toLowerCase(Locale.ROOT))) {
+            // Exactly as documented, as a body's kind and scope are: "IN" is refused, not guessed.
+            if (direction.sqlName().equals(raw)) {
                 return direction;
             }
         }
