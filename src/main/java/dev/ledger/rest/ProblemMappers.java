@@ -2,6 +2,7 @@ package dev.ledger.rest;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
@@ -102,6 +103,11 @@ public class ProblemMappers {
      * what JSON the field takes instead.
      */
     private static String inJsonTerms(JacksonException e) {
+        // Raised by the parser, or wrapped with the field's path by the binding.
+        if ((e instanceof StreamConstraintsException ? e : e.getCause()) instanceof StreamConstraintsException limit) {
+            // "... exceeds the maximum allowed (32, from `StreamReadConstraints.getMaxNestingDepth()`)": the limit, not its getter.
+            return limit.getOriginalMessage().replaceFirst(", from [^)]*", "");
+        }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return "is not a field here; the fields are " + unknown.getKnownPropertyIds().stream()
                     .map(String::valueOf).sorted().collect(Collectors.joining(", "));
