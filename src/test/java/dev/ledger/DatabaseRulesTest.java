@@ -497,6 +497,24 @@ class DatabaseRulesTest {
     }
 
     @Test
+    void metadataNumbersAreAtMostAThousandCharactersAsPrinted() {
+        // The service reads metadata back through a parser that stops at 1,000 characters (V15).
+        // Sent as text: the client would send a Java String for a jsonb parameter as a JSON string.
+        String longest = "{\"n\": -" + "9".repeat(999) + "}";
+        String tooLong = "{\"n\": 1" + "0".repeat(1000) + "}";
+        Db.query(pool, "INSERT INTO transfer (source, destination, amount, metadata) VALUES ($1, $2, 1, $3::text::jsonb)",
+                alice, bob, longest);
+        assertRejected("23514", "transfer_metadata_numbers",
+                "INSERT INTO transfer (source, destination, amount, metadata) VALUES ($1, $2, 1, $3::text::jsonb)",
+                alice, bob, tooLong);
+        assertRejected("23514", "transfer_metadata_numbers",
+                "INSERT INTO transfer (source, destination, amount, metadata) VALUES ($1, $2, 1, $3::text::jsonb)",
+                alice, bob, "{\"deep\": [{\"n\": 1e1000}]}");
+        assertRejected("23514", "account_metadata_numbers",
+                "SELECT * FROM open_account(NULL, $1, 'regular', 0, $2::text::jsonb)", currencyOf(alice), tooLong);
+    }
+
+    @Test
     void theLogIsImmutable() {
         Db.query(pool, INSERT, alice, null, bob, 10L);
         assertRejectedBy(owner, "LG005", null, "UPDATE transfer SET amount = 1 WHERE source = $1", alice);

@@ -211,6 +211,25 @@ class TransferResourceTest {
     }
 
     @Test
+    void aMetadataNumberAsLongAsTheReaderTakesIsAnsweredAndOneMoreIsRefused() {
+        // 1,000 characters as PostgreSQL prints it, sign included: what the service's parser reads back.
+        String longest = "-" + "9".repeat(999);
+        String currency = Api.freshCurrency();
+        UUID alice = Api.openAccount(currency, 10);
+        UUID bob = Api.openAccount(currency, 0);
+        String id = given().contentType(ContentType.JSON)
+                .body("{\"source\":\"" + alice + "\",\"destination\":\"" + bob + "\",\"amount\":1,\"metadata\":{\"n\":"
+                        + longest + "}}")
+                .post("/transfers").then().statusCode(201).extract().path("id");
+        assertTrue(given().get("/transfers/{id}", id).then().statusCode(200).extract().asString()
+                .contains("\"n\":" + longest + "}"));
+        given().contentType(ContentType.JSON)
+                .body("{\"source\":\"" + alice + "\",\"destination\":\"" + bob + "\",\"amount\":1,\"metadata\":{\"n\":-0."
+                        + "9".repeat(998) + "}}")
+                .post("/transfers").then().statusCode(400).body("type", equalTo("urn:ledger:problem:validation"));
+    }
+
+    @Test
     void metadataNumbersAreAnsweredExactlyAsSent() {
         String sent = "{\"a\":1e400,\"b\":1.10,\"c\":12345678901234567.5,\"d\":-1e-7,\"e\":[2.50,-0.0]}";
         // As PostgreSQL prints numeric: every digit, in plain notation, with the scale sent.

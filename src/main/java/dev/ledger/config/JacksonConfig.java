@@ -36,10 +36,10 @@ import java.util.function.Function;
 public class JacksonConfig implements ObjectMapperCustomizer {
 
     /**
-     * The most digits a JSON number may have, as Jackson reads it (its default). The jsonb the
+     * The most characters a JSON number may have, as Jackson reads it (its default). The jsonb the
      * service reads back is parsed by a copy of this mapper too, so metadata is held to it.
      */
-    public static final int MAX_NUMBER_DIGITS = StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
+    public static final int MAX_NUMBER_LENGTH = StreamReadConstraints.DEFAULT_MAX_NUM_LEN;
 
     private static final int UUID_CHARS = 36;
 
@@ -70,7 +70,7 @@ public class JacksonConfig implements ObjectMapperCustomizer {
         // first value was already taken.
         mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(config.json().maxNestingDepth()).maxNumberLength(MAX_NUMBER_DIGITS).build());
+                .maxNestingDepth(config.json().maxNestingDepth()).maxNumberLength(MAX_NUMBER_LENGTH).build());
         // A double would store 1e400 as "Infinity", 1.10 as 1.1 and 12345678901234567.5 rounded;
         // PostgreSQL keeps jsonb numbers exactly, and so do these. Written out in full, as
         // PostgreSQL prints numeric, so that 0.0000001 is not answered as 1E-7.

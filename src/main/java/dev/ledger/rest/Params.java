@@ -26,8 +26,8 @@ final class Params {
 
     private static final String TEXT_RULE = "keys and strings must be Unicode text without NUL characters";
 
-    private static final String NUMBER_RULE = "numbers must have at most " + JacksonConfig.MAX_NUMBER_DIGITS
-            + " digits written out in full, as PostgreSQL prints them";
+    private static final String NUMBER_RULE = "numbers must have at most " + JacksonConfig.MAX_NUMBER_LENGTH
+            + " characters written out in full, as PostgreSQL prints them";
 
     /** ASCII digits only: Long.parseLong would also take "+1", "007" and other scripts' digits. */
     private static final Pattern POSITIVE_DECIMAL = Pattern.compile("^[1-9][0-9]{0,18}$");
@@ -127,7 +127,7 @@ final class Params {
     /**
      * Free-form, but storable and answered as sent: PostgreSQL refuses NUL, an unpaired surrogate
      * would become "?", and a number is read back as PostgreSQL prints it, every digit written
-     * out (1e400 has 401), which the service reads up to JacksonConfig.MAX_NUMBER_DIGITS.
+     * out (1e400 has 401), which the service reads up to JacksonConfig.MAX_NUMBER_LENGTH.
      */
     static void metadata(String field, ObjectNode metadata) {
         String broken = metadata == null ? null : broken(metadata);
@@ -142,7 +142,7 @@ final class Params {
             return storable(node.textValue()) ? null : TEXT_RULE;
         }
         if (node.isNumber()) {
-            return plainDigits(node.decimalValue()) <= JacksonConfig.MAX_NUMBER_DIGITS ? null : NUMBER_RULE;
+            return plainLength(node.decimalValue()) <= JacksonConfig.MAX_NUMBER_LENGTH ? null : NUMBER_RULE;
         }
         for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
             if (!storable(names.next())) {
@@ -159,11 +159,15 @@ final class Params {
         return null;
     }
 
-    /** Digits of the number in plain notation, counted without writing 1e999999999 out. */
-    private static long plainDigits(BigDecimal number) {
+    /**
+     * Characters of the number in plain notation, sign and point included, as PostgreSQL prints
+     * it and V15's CHECK counts it, without writing 1e999999999 out.
+     */
+    private static long plainLength(BigDecimal number) {
         long precision = number.precision();
         long scale = number.scale();
-        return Math.max(Math.max(precision, precision - scale), scale + 1);
+        long digits = Math.max(Math.max(precision, precision - scale), scale + 1);
+        return digits + (scale > 0 ? 1 : 0) + (number.signum() < 0 ? 1 : 0);
     }
 
     private static boolean storable(String text) {
