@@ -12,12 +12,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
@@ -134,14 +132,14 @@ class DatabaseRolesTest {
         Db.query(owner, "GRANT " + temporary.formatted("TO"));
         SqlConnection session = service.getConnection().await().atMost(Duration.ofSeconds(10));
         try {
-            run(session, "BEGIN");
-            run(session, "CREATE TEMPORARY TABLE account ON COMMIT DROP AS SELECT * FROM public.account");
-            run(session, "UPDATE account SET kind = 'issuer' WHERE id = $1", bob);
-            PgException refused = assertThrows(PgException.class, () -> run(session,
+            Db.query(session, "BEGIN");
+            Db.query(session, "CREATE TEMPORARY TABLE account ON COMMIT DROP AS SELECT * FROM public.account");
+            Db.query(session, "UPDATE account SET kind = 'issuer' WHERE id = $1", bob);
+            PgException refused = assertThrows(PgException.class, () -> Db.query(session,
                     "INSERT INTO public.transfer (source, destination, amount) VALUES ($1, $2, 500)", bob, alice));
             assertEquals("LG003", refused.getSqlState(), refused.getMessage());
         } finally {
-            run(session, "ROLLBACK");
+            Db.query(session, "ROLLBACK");
             session.close().await().atMost(Duration.ofSeconds(10));
             Db.query(owner, "REVOKE " + temporary.formatted("FROM"));
         }
@@ -165,10 +163,6 @@ class DatabaseRolesTest {
                 .iterator().next().getBoolean(0));
         assertEquals(0, Db.number(owner, "SELECT count(*) FROM pg_proc p, aclexplode(p.proacl) a"
                 + " WHERE p.proname = 'post_transfers' AND a.grantee = 0"), "PUBLIC may not call post_transfers");
-    }
-
-    private static void run(SqlConnection session, String sql, Object... args) {
-        session.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))).await().atMost(Duration.ofSeconds(10));
     }
 
     private void assertDenied(String sql, Object... args) {

@@ -482,14 +482,14 @@ class DatabaseRulesTest {
     private boolean credit(UUID source, UUID destination, long amount) {
         SqlConnection writer = pool.getConnection().await().atMost(Duration.ofSeconds(10));
         try {
-            writer.query("BEGIN").execute().await().indefinitely();
-            writer.preparedQuery(INSERT).execute(Tuple.of(source, null, destination, amount)).await().indefinitely();
-            writer.query("SELECT pg_sleep(1)").execute().await().indefinitely();
-            writer.query("COMMIT").execute().await().indefinitely();
+            Db.query(writer, "BEGIN");
+            Db.query(writer, INSERT, source, null, destination, amount);
+            Db.query(writer, "SELECT pg_sleep(1)");
+            Db.query(writer, "COMMIT");
             return true;
         } catch (PgException e) {
             assertEquals("22003", e.getSqlState(), e.getMessage());
-            writer.query("ROLLBACK").execute().await().indefinitely();
+            Db.query(writer, "ROLLBACK");
             return false;
         } finally {
             writer.close().await().indefinitely();

@@ -3,6 +3,7 @@ package dev.ledger;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
@@ -18,8 +19,9 @@ public final class Db {
     private Db() {
     }
 
-    public static RowSet<Row> query(Pool pool, String sql, Object... args) {
-        return pool.preparedQuery(sql).execute(Tuple.from(java.util.Arrays.asList(args))).await().atMost(TIMEOUT);
+    /** On a pool, or on one session (a SqlConnection) when statements must share it. */
+    public static RowSet<Row> query(SqlClient client, String sql, Object... args) {
+        return client.preparedQuery(sql).execute(Tuple.from(Arrays.asList(args))).await().atMost(TIMEOUT);
     }
 
     public static long number(Pool pool, String sql, Object... args) {
