@@ -170,4 +170,19 @@ class AccountResourceTest {
                     .body("errors.field", hasItem("at"));
         }
     }
+
+    @Test
+    void balanceAtTakesInstantsOfYears1To9999AsTheInstantsYearNotItsLocalOne() {
+        UUID id = Api.openAccount(Api.freshCurrency(), 1);
+        // Echoed in UTC: a local year 0 is fine when the instant is in year 1, and the reverse is not.
+        given().queryParam("at", "0000-12-31T23:00:00-05:00").get("/accounts/{id}/balance", id).then()
+                .statusCode(200).body("at", equalTo("0001-01-01T04:00:00Z")).body("balance", equalTo(0));
+        given().queryParam("at", "0001-01-01T00:00:00Z").get("/accounts/{id}/balance", id).then()
+                .statusCode(200).body("at", equalTo("0001-01-01T00:00:00Z"));
+        for (String at : new String[] {"0001-01-01T00:00:00+18:00", "9999-12-31T23:00:00-05:00"}) {
+            given().queryParam("at", at).get("/accounts/{id}/balance", id).then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("errors.field", hasItem("at"));
+        }
+    }
 }

@@ -588,6 +588,8 @@ final class HostileCases {
                 "2026-02-30T00:00:00Z", "2026-01-01T00:00:00", "2026-01-01", "1700000000", "-5000-01-01T00:00:00Z",
                 "%2B300000-01-01T00:00:00Z", "0000-01-01T00:00:00Z", "10000-01-01T00:00:00Z", "2026-01-01T25:00:00Z",
                 "2026-01-01T00:00:00%2B25:00", "2026-01-01T00:00:00.1234567890Z", "2026-01-01%2000:00:00Z",
+                // Years 1 and 9999 where written, years 0 and 10000 as instants.
+                "0001-01-01T00:00:00%2B18:00", "9999-12-31T23:00:00-05:00",
                 "P1D", "2026-W01-1T00:00:00Z", "2026-01-01T00:00:00Z%00", "x".repeat(3_000)));
         SQL_INJECTIONS.forEach(injection -> notInstants.add(encode("2026-01-01T00:00:00Z" + injection)));
         notInstants.forEach(at -> add("GET balance?at=" + abbreviate(at), Request.of("GET", balance + "?at=" + at),
@@ -598,16 +600,25 @@ final class HostileCases {
         notLimits.forEach(limit -> add("GET transfers?limit=" + abbreviate(limit),
                 Request.of("GET", list + "?limit=" + limit), Expect.problem(VALIDATION)));
 
+        // A cursor names its list after the position: this list is alice's, all directions.
+        String ofThisList = "," + f.alice() + ",all";
         List<String> notCursors = new ArrayList<>(List.of("!!!", "", "bm90LWEtY3Vyc29y", "%FF", "A".repeat(3_000),
-                cursor("9223372036854775807," + UUID_TEXT + ",1"), cursor("-9223372036854775808," + UUID_TEXT + ",1"),
-                cursor("-1," + UUID_TEXT + ",1"), cursor("0," + UUID_TEXT + ",0"), cursor("0," + UUID_TEXT + ",-1"),
-                cursor("0,nope,1"), cursor("0," + UUID_TEXT + ",1,extra"), cursor("0," + UUID_TEXT),
-                cursor("1e3," + UUID_TEXT + ",1"), cursor("0," + UUID_TEXT + ",9223372036854775808"),
-                cursor("%2B0," + UUID_TEXT + ",1"), cursor(",,"), cursor("0," + UUID_TEXT + ",١"),
+                cursor("9223372036854775807," + UUID_TEXT + ",1" + ofThisList),
+                cursor("-9223372036854775808," + UUID_TEXT + ",1" + ofThisList), cursor("-1," + UUID_TEXT + ",1" + ofThisList),
+                cursor("0," + UUID_TEXT + ",0" + ofThisList), cursor("0," + UUID_TEXT + ",-1" + ofThisList),
+                cursor("0,nope,1" + ofThisList), cursor("0," + UUID_TEXT + ",1" + ofThisList + ",extra"),
+                cursor("0," + UUID_TEXT + ",1"), cursor("0," + UUID_TEXT + ofThisList),
+                cursor("1e3," + UUID_TEXT + ",1" + ofThisList), cursor("0," + UUID_TEXT + ",9223372036854775808" + ofThisList),
+                cursor("%2B0," + UUID_TEXT + ",1" + ofThisList), cursor(",,,,"), cursor("0," + UUID_TEXT + ",١" + ofThisList),
+                cursor("0," + UUID_TEXT + ",1,nope,all"), cursor("0," + UUID_TEXT + ",1" + ofThisList.toUpperCase()),
+                cursor("0," + UUID_TEXT + ",1," + f.alice() + ",sideways"),
+                cursor("0," + UUID_TEXT + ",1," + f.alice() + ",ALL"),
+                // Well formed, but another list's: another account, another direction.
+                cursor("0," + UUID_TEXT + ",1," + f.bob() + ",all"), cursor("0," + UUID_TEXT + ",1," + f.alice() + ",in"),
                 Base64.getUrlEncoder().encodeToString(bytes(0xFF, 0xFE, 0x2C, 0x2C))));
         SQL_INJECTIONS.forEach(injection -> {
             notCursors.add(encode(injection));
-            notCursors.add(cursor("0," + UUID_TEXT + ",1" + injection));
+            notCursors.add(cursor("0," + UUID_TEXT + ",1" + ofThisList + injection));
         });
         notCursors.forEach(cursor -> add("GET transfers?cursor=" + abbreviate(cursor),
                 Request.of("GET", list + "?cursor=" + cursor), Expect.problem(VALIDATION)));
@@ -1005,7 +1016,9 @@ final class HostileCases {
         return out.toByteArray();
     }
 
+    /** Head and tail: cursors differ at both ends (position first, list last). */
     private static String abbreviate(String text) {
-        return text.length() <= 120 ? text : text.substring(0, 100) + "…(" + text.length() + " chars)";
+        return text.length() <= 120 ? text
+                : text.substring(0, 60) + "…" + text.substring(text.length() - 40) + "(" + text.length() + " chars)";
     }
 }

@@ -1,6 +1,7 @@
 package dev.ledger;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -292,6 +293,16 @@ class TransferResourceTest {
             all.addAll(page.path("items"));
             cursor = page.path("next_cursor");
             pages++;
+            if (pages == 2) {
+                // A position means something only in its own list: not in bob's, nor in alice's outgoing one.
+                for (var other : List.of(given().queryParam("cursor", cursor).get("/accounts/{id}/transfers", bob),
+                        given().queryParam("cursor", cursor).queryParam("direction", "out")
+                                .get("/accounts/{id}/transfers", alice))) {
+                    other.then().statusCode(400).contentType("application/problem+json")
+                            .body("errors[0].field", equalTo("cursor"))
+                            .body("detail", containsString("another account's list or another direction"));
+                }
+            }
             // A transfer arriving between pages lands before the cursor and does not shift later pages.
             if (pages == 1) {
                 Api.transfer(bob, alice, 1).then().statusCode(201);
@@ -324,7 +335,7 @@ class TransferResourceTest {
                 Map.of("limit", 0), Map.of("limit", 1001), Map.of("limit", "ten"),
                 Map.of("direction", "sideways"), Map.of("cursor", "!!!"), Map.of("cursor", "bm90LWEtY3Vyc29y"),
                 Map.of("cursor", java.util.Base64.getUrlEncoder().encodeToString(
-                        ("9223372036854775807," + UUID.randomUUID() + ",1").getBytes())))) {
+                        ("9223372036854775807," + UUID.randomUUID() + ",1," + alice + ",all").getBytes())))) {
             given().queryParams(params).get("/accounts/{id}/transfers", alice).then().statusCode(400)
                     .contentType("application/problem+json")
                     .body("type", equalTo("urn:ledger:problem:validation"));

@@ -3,6 +3,7 @@ package dev.ledger.rest;
 import dev.ledger.config.LedgerConfig;
 import dev.ledger.mapping.Account;
 import dev.ledger.mapping.Balance;
+import dev.ledger.mapping.Direction;
 import dev.ledger.mapping.NewAccount;
 import dev.ledger.mapping.Transfer;
 import dev.ledger.mapping.TransferPage;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
+import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.headers.Header;
@@ -141,8 +143,10 @@ public class AccountResource {
                     schema = @Schema(enumeration = {"in", "out", "all"})) String direction,
             @QueryParam("limit") @Parameter(description = "1 to 1000, default 50",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000")) String limit,
-            @QueryParam("cursor") @Parameter(description = "next_cursor of the previous page") String cursor) {
-        return ledger.transfers(Params.uuid("id", id), Params.direction(direction), Params.cursor(cursor),
+            @QueryParam("cursor") @Parameter(description = "next_cursor of the previous page of this list (same account and direction)") String cursor) {
+        UUID account = Params.uuid("id", id);
+        Direction listed = Params.direction(direction);
+        return ledger.transfers(account, listed, Params.cursor(cursor, account, listed),
                 Params.limit(limit, config.pages().defaultLimit(), config.pages().maxLimit()));
     }
 

@@ -9,6 +9,7 @@ import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
 import java.math.BigDecimal;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
@@ -47,20 +48,22 @@ final class Params {
         return raw == null ? null : uuid(name, raw);
     }
 
-    /** An RFC 3339 timestamp with an explicit offset, years 1 to 9999, or null when absent. */
+    /** An RFC 3339 timestamp with an explicit offset, of an instant in years 1 to 9999 UTC, or null when absent. */
     static OffsetDateTime instant(String name, String raw) {
         if (raw == null) {
             return null;
         }
         try {
             OffsetDateTime instant = OffsetDateTime.parse(raw, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-            if (instant.getYear() >= 1 && instant.getYear() <= 9999) {
+            // The instant's year, which is what the answer echoes: 0001-01-01T00:00:00+18:00 is in year 0.
+            int utcYear = instant.withOffsetSameInstant(ZoneOffset.UTC).getYear();
+            if (utcYear >= 1 && utcYear <= 9999) {
                 return instant;
             }
         } catch (DateTimeParseException e) {
             // answered below
         }
-        throw invalid(name, "must be an RFC 3339 timestamp with offset between years 1 and 9999, "
+        throw invalid(name, "must be an RFC 3339 timestamp with offset, of an instant in years 1 to 9999 UTC, "
                 + "such as 2026-01-31T12:00:00Z");
     }
 
@@ -97,14 +100,21 @@ final class Params {
         throw invalid("direction", "must be in, out or all");
     }
 
-    /** Exactly as this service wrote it: a cursor that decodes but is spelled otherwise was not issued here. */
-    static Cursor cursor(String raw) {
+    /**
+     * Exactly as this service wrote it (a cursor that decodes but is spelled otherwise was not
+     * issued here), and for the list it came from.
+     */
+    static Cursor cursor(String raw, UUID account, Direction direction) {
         if (raw == null) {
             return null;
         }
         Cursor cursor = Cursor.decode(raw);
         if (!cursor.encode().equals(raw)) {
             throw invalid("cursor", "is not one this service issued");
+        }
+        if (!cursor.lists(account, direction)) {
+            throw invalid("cursor", "belongs to another account's list or another direction; "
+                    + "pass the next_cursor of this list, or none for its first page");
         }
         return cursor;
     }

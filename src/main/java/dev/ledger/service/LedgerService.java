@@ -154,7 +154,7 @@ public class LedgerService {
             String next = null;
             if (items.size() > limit) {
                 items.remove(limit);
-                next = Cursor.after(items.get(limit - 1).transfer()).encode();
+                next = Cursor.after(items.get(limit - 1).transfer(), accountId, direction).encode();
             }
             return new TransferPage(items, next);
         });
