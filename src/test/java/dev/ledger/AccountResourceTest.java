@@ -161,6 +161,25 @@ class AccountResourceTest {
     }
 
     @Test
+    void malformedJsonIsExplainedInJsonTermsWithoutJacksonsSwitchesOrGetters() {
+        String deep = "{\"a\":".repeat(40) + "1" + "}".repeat(40);
+        Map<String, String> details = Map.of(
+                "{\"currency\":\"EUR\",\"metadata\":" + deep + "}",
+                "metadata: Document nesting depth (33) exceeds the maximum allowed (32)",
+                "{\"currency\":\"EUR\",\"metadata\":{\"n\":NaN}}", "metadata: Non-standard token 'NaN'",
+                "{\"currency\":\"EUR\" /* note */}", "Malformed JSON body: Unexpected character ('/' (code 47)): "
+                        + "JSON has no comments",
+                "{\"currency\":\"EUR\",\"metadata\":{\"n\":1}", "Malformed JSON body: Unexpected end-of-input: "
+                        + "expected close marker for Object (start marker at line: 1, column: 1)",
+                "{\"currency\":\"EUR\",\"initial_balance\":9223372036854775808}",
+                "initial_balance: must be a JSON integer from -9223372036854775808 to 9223372036854775807",
+                "{\"currency\":\"EUR\",\"initial_balance\":" + "1".repeat(1001) + "}",
+                "Malformed JSON body: Number value length (1001) exceeds the maximum allowed (1000)");
+        details.forEach((body, detail) -> given().contentType(ContentType.JSON).body(body).post("/accounts")
+                .then().statusCode(400).contentType("application/problem+json").body("detail", equalTo(detail)));
+    }
+
+    @Test
     void balanceAtRejectsMalformedInstants() {
         UUID id = Api.openAccount(Api.freshCurrency(), 1);
         for (String at : new String[] {"yesterday", "2026-13-01T00:00:00Z", "2026-01-01T00:00:00", "1700000000",

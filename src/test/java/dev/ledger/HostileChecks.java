@@ -22,7 +22,9 @@ final class HostileChecks {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What a problem's words would hold if they named the service's classes rather than the JSON sent. */
-    private static final List<String> INTERNAL_NAMES = List.of("com.fasterxml", "java.", "dev.ledger", "StreamReadConstraints");
+    /** Java's names for things, and Jackson's backticks around them ("enable `JsonReadFeature…` to allow"). */
+    private static final List<String> INTERNAL_NAMES = List.of("com.fasterxml", "java.", "dev.ledger", "StreamReadConstraints",
+            "`", "Feature", "of long", "of int", "Java");
 
     /** Row counts and an md5 over every row, in key order, of each table a request may write. */
     private static final String SNAPSHOT = """

@@ -2,7 +2,7 @@ package dev.ledger.rest;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.exc.InputCoercionException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
@@ -26,6 +26,8 @@ import jakarta.ws.rs.core.UriInfo;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -37,6 +39,18 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     private final AllowedMethods allowed;
+
+    /**
+     * What the parser's messages say in Java terms, which the client can do nothing with: a
+     * limit's getter ("(32, from `StreamReadConstraints.getMaxNestingDepth()`)"), a parser switch
+     * to turn on ("enable `JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS` to allow", "Feature
+     * 'ALLOW_COMMENTS' not enabled"), and the redacted source before a line and column.
+     * HostileChecks fails on any of them in an answer.
+     */
+    private static final Pattern PARSER_JAVA_TERMS = Pattern.compile(", from `[^`]*`"
+            + "|: enable `[^`]*` to allow"
+            + "|(maybe a \\(non-standard\\) comment\\? \\(not recognized as one since Feature '\\w+' not enabled for parser\\))"
+            + "|\\[Source: [^;\\]]*; (line: \\d+, column: \\d+)]");
 
     ProblemMappers(AllowedMethods allowed) {
         this.allowed = allowed;
@@ -104,9 +118,18 @@ public class ProblemMappers {
      */
     private static String inJsonTerms(JacksonException e) {
         // Raised by the parser, or wrapped with the field's path by the binding.
-        if ((e instanceof StreamConstraintsException ? e : e.getCause()) instanceof StreamConstraintsException limit) {
-            // "... exceeds the maximum allowed (32, from `StreamReadConstraints.getMaxNestingDepth()`)": the limit, not its getter.
-            return limit.getOriginalMessage().replaceFirst(", from [^)]*", "");
+        Throwable raised = e instanceof JsonMappingException ? e.getCause() : e;
+        if (raised instanceof InputCoercionException coercion) {
+            // "Numeric value (<the digits sent>) out of range of long (...)": the range, in JSON terms.
+            return coercion.getTargetType() == Long.TYPE || coercion.getTargetType() == Long.class
+                    ? "must be a JSON integer from " + Long.MIN_VALUE + " to " + Long.MAX_VALUE
+                    : "holds a number out of range";
+        }
+        if (raised instanceof JsonProcessingException parser && !(raised instanceof JsonMappingException)) {
+            // Java 17's MatchResult has numbered groups only: 1 is the comment, 2 the line and column.
+            return PARSER_JAVA_TERMS.matcher(parser.getOriginalMessage()).replaceAll(match ->
+                    match.group(2) != null ? Matcher.quoteReplacement(match.group(2))
+                            : match.group(1) != null ? "JSON has no comments" : "");
         }
         if (e instanceof UnrecognizedPropertyException unknown) {
             return "is not a field here; the fields are " + unknown.getKnownPropertyIds().stream()
