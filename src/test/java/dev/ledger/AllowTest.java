@@ -2,14 +2,23 @@ package dev.ledger;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.ledger.rest.AllowedMethods;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.spi.Bean;
+import jakarta.enterprise.inject.spi.BeanManager;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,6 +31,9 @@ class AllowTest {
     static {
         Api.logFailures();
     }
+
+    @Inject
+    BeanManager beans;
 
     private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE");
 
@@ -53,6 +65,15 @@ class AllowTest {
                 }
             }
         });
+    }
+
+    @Test
+    void everyResourceIsKeptForReflectionInANativeExecutable() {
+        Set<Class<?>> resources = beans.getBeans(Object.class, Any.Literal.INSTANCE).stream().map(Bean::getBeanClass)
+                .filter(type -> type.isAnnotationPresent(Path.class)).collect(Collectors.toSet());
+        assertFalse(resources.isEmpty());
+        assertEquals(resources, Set.of(AllowedMethods.class.getAnnotation(RegisterForReflection.class).targets()),
+                "AllowedMethods reads these classes' annotations: each must be registered for reflection");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ledger.rest;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.spi.Bean;
@@ -27,8 +28,12 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * OPTIONS answers with. Quarkus REST sends its 405 without Allow, and answers OPTIONS with every
  * method of the resource class, whichever of the class's paths was asked (OPTIONS /accounts/{id}
  * named POST, which that path refuses). Read from the same JAX-RS annotations Quarkus REST routes
- * by; its resource classes are all CDI beans.
+ * by; its resource classes are all CDI beans. Quarkus REST calls resource methods through
+ * generated code, so a native executable keeps their annotations for reflection only for the
+ * classes registered here (AllowTest checks that every resource is).
  */
+@RegisterForReflection(targets = {AccountResource.class, ApiKeyResource.class, RedocResource.class,
+        TransferResource.class})
 public class AllowedMethods {
 
     /** A path parameter; the API's templates give none a regular expression of its own. */
