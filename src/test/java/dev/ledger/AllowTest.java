@@ -50,6 +50,7 @@ class AllowTest {
                 // GET /transfers/{id} takes "batch" too, and answers 400: it is not a UUID.
                 "/transfers/batch", Set.of("GET", "HEAD", "POST", "OPTIONS"),
                 "/api-keys", Set.of("GET", "HEAD", "POST", "OPTIONS"),
+                "/balances", Set.of("GET", "HEAD", "OPTIONS"),
                 "/api-keys/" + id, Set.of("DELETE", "OPTIONS"));
         paths.forEach((path, allowed) -> {
             Response options = given().options(path);

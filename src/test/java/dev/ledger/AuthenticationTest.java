@@ -84,6 +84,9 @@ class AuthenticationTest {
         String read = createKey("read");
         as(read).get("/accounts/{id}", account).then().statusCode(200).body("balance", equalTo(100));
         as(read).get("/accounts/{id}/balance", account).then().statusCode(200);
+        as(read).queryParam("account_ids", account.toString()).get("/balances").then().statusCode(200)
+                .body("balances[0].balance", equalTo(100));
+        given().queryParam("account_ids", account.toString()).get("/balances").then().statusCode(401);
         as(read).contentType(ContentType.JSON).body(Map.of("currency", currency)).post("/accounts")
                 .then().statusCode(403).contentType("application/problem+json")
                 .body("type", equalTo("urn:ledger:problem:forbidden"))

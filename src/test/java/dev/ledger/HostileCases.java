@@ -629,7 +629,23 @@ final class HostileCases {
         notDirections.forEach(direction -> add("GET transfers?direction=" + abbreviate(direction),
                 Request.of("GET", list + "?direction=" + direction), Expect.problem(VALIDATION)));
 
+        String alice = f.alice().toString();
+        List<String> notAccountLists = new ArrayList<>(List.of("", ",", alice + ",", "," + alice, alice + ",,"
+                + alice, alice + "%20", alice + ";" + f.bob(), "[" + alice + "]", "%22" + alice + "%22",
+                alice.toUpperCase(Locale.ROOT).replace('-', '_'), alice + "," + UUID_TEXT.substring(1),
+                (alice + ",").repeat(100) + alice, (alice + ",").repeat(3) + "%2B1-2-3-4-5", "x".repeat(3_000)));
+        SQL_INJECTIONS.forEach(injection -> notAccountLists.add(alice + "," + encode(injection)));
+        notAccountLists.forEach(ids -> add("GET /balances?account_ids=" + abbreviate(ids),
+                Request.of("GET", "/balances?account_ids=" + ids), Expect.problem(VALIDATION)));
+        String balances = "/balances?account_ids=" + alice;
+        notInstants.forEach(at -> add("GET /balances?...&at=" + abbreviate(at),
+                Request.of("GET", balances + "&at=" + at), Expect.problem(VALIDATION)));
+
+        add("GET /balances (no account_ids)", Request.of("GET", "/balances"), Expect.problem(VALIDATION));
+        add("GET /balances?account_ids=...&account_ids=... (repeated)",
+                Request.of("GET", balances + "&account_ids=" + alice), Expect.problem(VALIDATION));
         for (String target : List.of("/accounts/" + f.alice() + "?at=2026-01-01T00:00:00Z",
+                balances + "&limit=5", "/balances?account_id=" + alice,
                 "/accounts/" + f.alice() + "?foo=bar", balance + "?limit=5", balance + "?At=2026-01-01T00:00:00Z",
                 list + "?limt=10", list + "?page=2", list + "?cursor[]=x", list + "?=x",
                 "/accounts/" + f.issuer() + "/transfers/1?expand=all", "/transfers/" + f.alice() + "?fields=amount")) {
@@ -834,6 +850,7 @@ final class HostileCases {
         hostile.put("the valid one and an empty one", List.of("Bearer " + validKey, ""));
         List<Request> requests = List.of(
                 Request.of("GET", "/accounts/" + UUID.randomUUID()),
+                Request.of("GET", "/balances?account_ids=" + UUID.randomUUID()),
                 post("/accounts", "{\"currency\":\"EUR\",\"initial_balance\":1000}"),
                 post("/transfers", "{\"source\":\"" + UUID.randomUUID() + "\",\"destination\":\"" + UUID.randomUUID()
                         + "\",\"amount\":1}"),

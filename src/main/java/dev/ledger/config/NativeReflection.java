@@ -4,6 +4,7 @@ import dev.ledger.mapping.Account;
 import dev.ledger.mapping.AccountKind;
 import dev.ledger.mapping.ApiKey;
 import dev.ledger.mapping.Balance;
+import dev.ledger.mapping.Balances;
 import dev.ledger.mapping.NewAccount;
 import dev.ledger.mapping.NewApiKey;
 import dev.ledger.mapping.NewTransfer;
@@ -25,8 +26,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * produce. A JSON type added to the API belongs here; PackagedAppIT, run on a native build,
  * would catch one that is missing.
  */
-@RegisterForReflection(targets = {Account.class, AccountKind.class, ApiKey.class, Balance.class, NewAccount.class,
-        NewApiKey.class, NewTransfer.class, NewTransferBatch.class, Scope.class, Transfer.class,
+@RegisterForReflection(targets = {Account.class, AccountKind.class, ApiKey.class, Balance.class, Balances.class,
+        NewAccount.class, NewApiKey.class, NewTransfer.class, NewTransferBatch.class, Scope.class, Transfer.class,
         TransferBatchResult.class, TransferItem.class, TransferPage.class, TransferResult.class, Problem.class})
 final class NativeReflection {
 

@@ -32,8 +32,8 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * generated code, so a native executable keeps their annotations for reflection only for the
  * classes registered here (AllowTest checks that every resource is).
  */
-@RegisterForReflection(targets = {AccountResource.class, ApiKeyResource.class, RedocResource.class,
-        TransferResource.class})
+@RegisterForReflection(targets = {AccountResource.class, ApiKeyResource.class, BalanceResource.class,
+        RedocResource.class, TransferResource.class})
 public class AllowedMethods {
 
     /** A path parameter; the API's templates give none a regular expression of its own. */

@@ -16,6 +16,13 @@ final class Examples {
             {"account_id": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "currency": "EUR", "balance": 9200,
              "at": "2026-11-23T10:20:00Z"}""";
 
+    static final String BALANCES = """
+            {"balances": [
+              {"account_id": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60", "currency": "EUR", "balance": 9200,
+               "at": "2026-11-23T10:20:00Z"},
+              {"account_id": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "currency": "EUR", "balance": 800,
+               "at": "2026-11-23T10:20:00Z"}]}""";
+
     static final String NEW_TRANSFER = """
             {"id": "0193a1c3-0000-7000-8000-000000000001", "source": "0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
              "destination": "0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071", "amount": 800, "description": "order 1234"}""";
@@ -68,6 +75,20 @@ final class Examples {
              "detail": "transfers[3].amount must be greater than 0", "instance": "/transfers/batch",
              "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44",
              "errors": [{"field": "transfers[3].amount", "message": "must be greater than 0"}]}""";
+
+    static final String VALIDATION_BALANCES = """
+            {"type": "urn:ledger:problem:validation", "title": "The request is not valid", "status": 400,
+             "detail": "account_ids[1] must be a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60",
+             "instance": "/balances", "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44",
+             "errors": [{"field": "account_ids[1]",
+                         "message": "must be a UUID such as 0193a1c2-7b1e-7c4d-9f0a-1b2c3d4e5f60"}]}""";
+
+    static final String NOT_FOUND_BALANCES = """
+            {"type": "urn:ledger:problem:not-found", "title": "No such resource", "status": 404,
+             "detail": "account_ids[1]: account 0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071 does not exist",
+             "instance": "/balances", "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44",
+             "errors": [{"field": "account_ids[1]",
+                         "message": "account 0193a1c2-8c2f-7d5e-8a1b-2c3d4e5f6071 does not exist"}]}""";
 
     static final String NOT_FOUND = """
             {"type": "urn:ledger:problem:not-found", "title": "No such resource", "status": 404,

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,23 @@ final class Params {
             throw invalid(name, "must be " + JacksonConfig.expected(UUID.class));
         }
         return id;
+    }
+
+    /** 1 to {@code max} UUIDs separated by commas; a bad one is named by its place: {@code account_ids[3]}. */
+    static List<UUID> uuids(String name, String raw, int max) {
+        String rule = "must be 1 to " + max + " account ids separated by commas";
+        if (raw == null) {
+            throw invalid(name, rule);
+        }
+        String[] items = raw.split(",", -1);
+        if (items.length > max) {
+            throw invalid(name, rule + ", not " + items.length);
+        }
+        List<UUID> ids = new ArrayList<>(items.length);
+        for (int i = 0; i < items.length; i++) {
+            ids.add(uuid(name + "[" + i + "]", items[i]));
+        }
+        return ids;
     }
 
     static UUID optionalUuid(String name, String raw) {

@@ -8,6 +8,7 @@ import com.fasterxml.uuid.impl.TimeBasedEpochGenerator;
 import dev.ledger.mapping.Account;
 import dev.ledger.mapping.AccountKind;
 import dev.ledger.mapping.Balance;
+import dev.ledger.mapping.Balances;
 import dev.ledger.mapping.Cursor;
 import dev.ledger.mapping.Direction;
 import dev.ledger.mapping.NewAccount;
@@ -28,7 +29,9 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /**
  * The ledger's operations. Each is one statement, so one round trip and one transaction; the
@@ -76,6 +79,36 @@ public class LedgerService {
             Row row = found(rows, "account " + accountId);
             return new Balance(row.getUUID("account_id"), row.getString("currency"), row.getLong("balance"),
                     row.getOffsetDateTime("at"));
+        });
+    }
+
+    /**
+     * The balances of {@code accountIds}, in their order, at one instant ({@code at} null means
+     * now) and from one snapshot. Not found, naming each position in the list, when any is unknown.
+     */
+    public Uni<Balances> balances(List<UUID> accountIds, OffsetDateTime at) {
+        return execute(Sql.BALANCES, Tuple.of(accountIds.toArray(UUID[]::new), at)).map(rows -> {
+            List<Balance> balances = new ArrayList<>(rows.size());
+            List<Map<String, String>> unknown = new ArrayList<>();
+            for (Row row : rows) {
+                if (row.getUUID("account_id") == null) {
+                    unknown.add(Map.of("field", Balances.item(balances.size() + unknown.size()),
+                            "message", "account " + row.getUUID("requested") + " does not exist"));
+                } else {
+                    balances.add(new Balance(row.getUUID("account_id"), row.getString("currency"),
+                            row.getLong("balance"), row.getOffsetDateTime("at")));
+                }
+            }
+            if (!unknown.isEmpty()) {
+                throw new LedgerException(ProblemType.NOT_FOUND, unknown.stream()
+                        .map(error -> error.get("field") + ": " + error.get("message"))
+                        .collect(Collectors.joining("; ")), Map.of("errors", unknown), null);
+            }
+            // One row per id asked for, duplicates included: anything else is a defect of account_balances().
+            if (balances.size() != accountIds.size()) {
+                throw new IllegalStateException(balances.size() + " balances for " + accountIds.size() + " ids");
+            }
+            return new Balances(balances);
         });
     }
 

@@ -14,6 +14,8 @@ final class Sql {
 
     static final String BALANCE = "SELECT * FROM account_balance($1, $2)";
 
+    static final String BALANCES = "SELECT * FROM account_balances($1, $2)";
+
     static final String TRANSFER_BY_ID = "SELECT * FROM transfer_view WHERE id = $1";
 
     static final String TRANSFER_BY_INDEX = "SELECT * FROM transfer_view WHERE source = $1 AND index = $2";

@@ -118,6 +118,8 @@ class PackagedAppIT {
         given().queryParam("direction", "in").get("/accounts/{id}/transfers", bob).then().statusCode(200)
                 .body("items.size()", equalTo(5)).body("items[0].balance_after", equalTo(15))
                 .body("next_cursor", nullValue());
+        given().queryParam("account_ids", bob + "," + alice).get("/balances").then().statusCode(200)
+                .body("balances[0].balance", equalTo(15)).body("balances[1].account_id", equalTo(alice.toString()));
     }
 
     @Test
