@@ -15,7 +15,10 @@ LANGUAGE sql STABLE AS $$
   SELECT asked.ordinal, asked.id, a.id, a.currency, b.balance, instant.at
   FROM (SELECT least(p_at, clock_timestamp()) AS at) AS instant
   CROSS JOIN unnest(p_accounts) WITH ORDINALITY AS asked(id, ordinal)
-  LEFT JOIN account a ON a.id = asked.id
+  -- One primary-key probe per id: as a plain join the planner, guessing the array's length,
+  -- hashed the ids and scanned the whole account table (2.7 ms at 2,500 accounts).
+  LEFT JOIN LATERAL (SELECT known.id, known.currency FROM account known WHERE known.id = asked.id LIMIT 1) AS a
+    ON true
   LEFT JOIN LATERAL balance_lookup(a.id, instant.at) AS b ON true
   ORDER BY asked.ordinal
 $$;
