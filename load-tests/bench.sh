@@ -12,6 +12,8 @@
 #     (all rates of a workload in one Gatling JVM; per-step numbers in capacity-*.tsv);
 #   - the batched path: pgbench post_transfers with BATCH transfers per statement (2 clients, as
 #     the service's 2 batches in flight), against Gatling's POST /transfers/batch of BATCH items;
+#   - list reads: pgbench account_balances with LIST accounts per statement, against Gatling's
+#     GET /balances of LIST ids;
 #   - Gatling SeedWorkload at 1,024 users (once), on the service restarted and warmed up, with its
 #     RSS and CPU sampled (and its RSS after the capacity runs, before the restart).
 # Results: load-tests/target/bench/results.md (medians over the runs) and the raw files beside it.
@@ -30,6 +32,8 @@ SEED_USERS=${SEED_USERS:-1024}
 RATES=${RATES:-500,1000,2000,3000,4000,6000,8000}
 BATCH=${BATCH:-50}                # transfers per batch request and per pgbench post_transfers call
 BATCH_RATES=${BATCH_RATES:-20,40,60,80,100,120,160}  # batch requests/s per Capacity step
+LIST=${LIST:-50}                  # accounts per GET /balances and per pgbench account_balances call
+LIST_RATES=${LIST_RATES:-60,120,180,240,300,360,420}  # GET /balances requests/s per Capacity step
 PORT=${PORT:-8080}
 # The service's JVM as it would run in a 300 MB container: bounded heap, serial GC on 2 cores.
 SERVICE_JVM=${SERVICE_JVM:--Xmx160m -XX:+UseSerialGC}
@@ -60,17 +64,17 @@ fi
 psql_db -d "$DB" -c "VACUUM ANALYZE"
 
 # ---- helpers ----------------------------------------------------------------------------------
-pgbench_tps() { # script [clients] -> tps
-    (cd / && $PGB ${2:+-c $2} -D batch="$BATCH" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) \
+pgbench_tps() { # script [clients [batch size]] -> tps
+    (cd / && $PGB ${2:+-c $2} -D batch="${3:-$BATCH}" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) \
         | tee -a "$OUT/pgbench-$1.log" | awk '/^tps/ {printf "%.0f", $3}'
 }
 stat() { # stats.json of a Gatling report, python expression over s -> value
     python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
 }
-capacity() { # workload, accounts [rates] -> "rate p99" of the highest step held (p99 <= limit, no failure)
-    local workload=$1 accounts=$2 rates=${3:-$RATES} steps="$OUT/capacity-$1-run$run.tsv"
+capacity() { # workload, accounts [rates [batch size]] -> "rate p99" of the highest step held (p99 <= limit, no failure)
+    local workload=$1 accounts=$2 rates=${3:-$RATES} size=${4:-$BATCH} steps="$OUT/capacity-$1-run$run.tsv"
     gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drates="$rates" -Dduration="$STEP" \
-        -Dwarmup=15 -Dcurrency="C$RANDOM" -DbatchSize="$BATCH" -DstepsFile="$REPO/$steps"
+        -Dwarmup=15 -Dcurrency="C$RANDOM" -DbatchSize="$size" -DstepsFile="$REPO/$steps"
     # The highest step that passed, below the first step with a failed request (a p99 miss
     # below it is noted in the step file but does not end the search: this machine is noisy).
     awk -F'\t' -v limit="$P99_LIMIT_MS" 'NR > 1 { if ($3 != 0) stop = 1; if (!stop && $5 <= limit) held = $1 " " $5 }
@@ -101,6 +105,7 @@ for run in $(seq "$RUNS"); do
     past=$(pgbench_tps ledger_balance_past)
     batch_pg=$(pgbench_tps ledger_batch 2)
     hot_batch_pg=$(pgbench_tps ledger_hot_source_batch 2)
+    lists_pg=$(pgbench_tps ledger_balances "$CLIENTS" "$LIST")
     log "run $run/$RUNS: Gatling capacity steps"
     many=$(capacity transfers "$CAP_ACCOUNTS")
     hot_http=$(capacity hot-source "$CAP_ACCOUNTS")
@@ -108,9 +113,10 @@ for run in $(seq "$RUNS"); do
     mix=$(capacity mix "$CAP_ACCOUNTS")
     batches=$(capacity batches "$CAP_ACCOUNTS" "$BATCH_RATES")
     hot_batches=$(capacity hot-source-batches "$CAP_ACCOUNTS" "$BATCH_RATES")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$plain" "$rules" "$hot" \
+    lists=$(capacity balance-lists "$CAP_ACCOUNTS" "$LIST_RATES" "$LIST")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$plain" "$rules" "$hot" \
         "$reads" "$past" "$many" "$hot_http" "$balances" "$mix" "$batch_pg" "$hot_batch_pg" "$batches" \
-        "$hot_batches" | tee -a "$OUT/runs.tsv"
+        "$hot_batches" "$lists_pg" "$lists" | tee -a "$OUT/runs.tsv"
 done
 
 # ---- SeedWorkload at 1,024 users on a restarted service, with RSS and CPU sampled -------------
@@ -136,10 +142,11 @@ log "SeedWorkload: $seed_line, service RSS max ${rss_max} MB, CPU mean ${cpu_avg
 
 # ---- the table --------------------------------------------------------------------------------
 python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$rss_max" "$cpu_avg" "$HISTORY" "$BATCH" "$restart_ms" \
-    "$rss_after_runs" <<'PY' > "$OUT/results.md"
+    "$rss_after_runs" "$LIST" "$CLIENTS" <<'PY' > "$OUT/results.md"
 import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 batch = int(sys.argv[7])
+list_size = int(sys.argv[10])
 def med(col, part=0, scale=1):
     values = [float(r[col].split()[part]) * scale for r in rows if r[col].split()[part] not in ("-",)]
     return f"{statistics.median(values):.0f}" if values else "-"
@@ -163,6 +170,11 @@ for i, name in [(12, "HTTP batches, many accounts"), (13, "HTTP batches, one hot
     print(f"| {name}, {batch} per request: highest rate held (p99 ≤ 50 ms, 0 errors), transfers/s | "
           f"{med(i, scale=batch)} | "
           f"{', '.join(str(int(r[i].split()[0]) * batch) + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
+print(f"| pgbench: account_balances, {list_size} accounts per statement, {sys.argv[11]} clients, balances/s | "
+      f"{med(14, scale=list_size)} | {', '.join(str(int(r[14]) * list_size) for r in rows)} |")
+print(f"| HTTP GET /balances, {list_size} ids per request: highest rate held (p99 ≤ 50 ms, 0 errors), balances/s | "
+      f"{med(15, scale=list_size)} | "
+      f"{', '.join(str(int(r[15].split()[0]) * list_size) + ' (p99 ' + r[15].split()[1] + ' ms)' for r in rows)} |")
 print(f"\nSeedWorkload (restarted service): {sys.argv[3]}; service RSS max {sys.argv[4]} MB, "
       f"CPU mean {sys.argv[5]} % (of one core); RSS after the capacity runs, before the restart: {sys.argv[9]} MB")
 PY

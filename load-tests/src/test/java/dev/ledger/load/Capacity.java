@@ -49,6 +49,9 @@ import java.util.regex.Pattern;
  *   <li>{@code transfers}: a transfer of 1 between two distinct random accounts of the set, with a
  *       fresh Idempotency-Key; 201 is a success;</li>
  *   <li>{@code balances}: a balance read of a random account; 200 is a success;</li>
+ *   <li>{@code balance-lists}: {@code batchSize} random accounts (at most 100) read in one
+ *       {@code GET /balances}; a success is a 200 with that many balances. Rates count requests:
+ *       balance reads per second are rate x batchSize.</li>
  *   <li>{@code mix}: 3 balance reads for 1 transfer (chosen at random per user);</li>
  *   <li>{@code hot-source}: transfers of 1, all from the first account to random others (as when
  *       an issuer funds new accounts);</li>
@@ -116,6 +119,13 @@ public class Capacity extends Simulation {
                             jmesPath("length(results[?status != `201`])").ofInt().is(0)))
             .exec(this::record);
 
+    private final ChainBuilder balanceList = exec(
+            http("balance list")
+                    .get(session -> "/balances?account_ids=" + randomAccounts())
+                    .check(responseTimeInMillis().saveAs("rt"), status().saveAs("status"), status().is(200),
+                            jmesPath("length(balances)").ofInt().is(batchSize)))
+            .exec(this::record);
+
     private final ChainBuilder balance = exec(this::pickOne).exec(
             http("balance")
                     .get("/accounts/#{account}/balance")
@@ -127,19 +137,22 @@ public class Capacity extends Simulation {
             case "transfers", "hot-source" -> transfer;
             case "batches", "hot-source-batches" -> batch;
             case "balances" -> balance;
+            case "balance-lists" -> balanceList;
             case "mix" -> randomSwitch().on(
                     percent(75.0).then(balance),
                     percent(25.0).then(transfer));
             default -> throw new IllegalArgumentException(
-                    "workload must be transfers, balances, mix, hot-source, batches or hot-source-batches, not "
+                    "workload must be transfers, balances, balance-lists, mix, hot-source, batches or "
+                            + "hot-source-batches, not "
                             + workload);
         };
-        if (batchSize < 1 || batchSize > 1000) {
-            throw new IllegalArgumentException("batchSize must be 1..1000, the service's limit");
+        int maxBatchSize = workload.equals("balance-lists") ? 100 : 1000;
+        if (batchSize < 1 || batchSize > maxBatchSize) {
+            throw new IllegalArgumentException("batchSize must be 1.." + maxBatchSize + ", the service's limit");
         }
-        if (accountCount < (workload.equals("balances") ? 1 : 2)) {
-            throw new IllegalArgumentException("accounts must be at least "
-                    + (workload.equals("balances") ? 1 : 2) + " for workload " + workload);
+        int minAccounts = workload.startsWith("balance") ? 1 : 2;
+        if (accountCount < minAccounts) {
+            throw new IllegalArgumentException("accounts must be at least " + minAccounts + " for workload " + workload);
         }
         if (rates.length == 0 || java.util.Arrays.stream(rates).anyMatch(rate -> !(rate > 0)) || duration <= 0) {
             throw new IllegalArgumentException("rates and duration must be positive");
@@ -319,6 +332,17 @@ public class Capacity extends Simulation {
         int source = hotSource ? 0 : random.nextInt(ids.length);
         int destination = (source + 1 + random.nextInt(ids.length - 1)) % ids.length;
         return session.set("source", ids[source]).set("destination", ids[destination]);
+    }
+
+    /** batchSize random account ids, separated by commas: GET /balances' account_ids. */
+    private String randomAccounts() {
+        String[] ids = accounts;
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        StringBuilder list = new StringBuilder(37 * batchSize);
+        for (int i = 0; i < batchSize; i++) {
+            list.append(i == 0 ? "" : ",").append(ids[random.nextInt(ids.length)]);
+        }
+        return list.toString();
     }
 
     /** batchSize transfers of 1 between random accounts (from the first one for hot-source-batches). */
