@@ -39,7 +39,6 @@ PORT=${PORT:-8080}
 SERVICE_JVM=${SERVICE_JVM:--Xmx160m -XX:+UseSerialGC}
 DB=ledger_bench
 OUT=load-tests/target/bench
-P99_LIMIT_MS=50
 
 mkdir -p "$OUT"
 # shellcheck source=load-tests/lib.sh
@@ -64,21 +63,8 @@ fi
 psql_db -d "$DB" -c "VACUUM ANALYZE"
 
 # ---- helpers ----------------------------------------------------------------------------------
-pgbench_tps() { # script [clients [batch size]] -> tps
-    (cd / && $PGB ${2:+-c $2} -D batch="${3:-$BATCH}" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) \
-        | tee -a "$OUT/pgbench-$1.log" | awk '/^tps/ {printf "%.0f", $3}'
-}
 stat() { # stats.json of a Gatling report, python expression over s -> value
     python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
-}
-capacity() { # workload, accounts [rates [batch size]] -> "rate p99" of the highest step held (p99 <= limit, no failure)
-    local workload=$1 accounts=$2 rates=${3:-$RATES} size=${4:-$BATCH} steps="$OUT/capacity-$1-run$run.tsv"
-    gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drates="$rates" -Dduration="$STEP" \
-        -Dwarmup=15 -Dcurrency="C$RANDOM" -DbatchSize="$size" -DstepsFile="$REPO/$steps"
-    # The highest step that passed, below the first step with a failed request (a p99 miss
-    # below it is noted in the step file but does not end the search: this machine is noisy).
-    awk -F'\t' -v limit="$P99_LIMIT_MS" 'NR > 1 { if ($3 != 0) stop = 1; if (!stop && $5 <= limit) held = $1 " " $5 }
-        END { print (held == "" ? "0 -" : held) }' "$steps"
 }
 
 # ---- warm-up: JIT and connection pools, not measured ------------------------------------------

@@ -1,6 +1,7 @@
-# Shared by the load-test scripts (bench.sh, overload.sh, history.sh, profile.sh, statement-cost.sh): the machine's PostgreSQL 15, a fresh
-# database with the production roles, the packaged service, and Gatling. Source it from the
-# repository root after setting OUT (the results directory) and PORT (the service's port).
+# Shared by the load-test scripts (bench.sh, reads.sh, overload.sh, history.sh, profile.sh, statement-cost.sh): the machine's
+# PostgreSQL 15, a fresh database with the production roles, the packaged service, and Gatling.
+# Source it from the repository root after setting OUT (the results directory) and PORT (the
+# service's port); pgbench_tps and capacity also read PGB, DB, BATCH, RATES, STEP and run.
 
 # Authentication is on in the packaged service, as in production: a throw-away bootstrap admin
 # key (or API_KEY from the environment) starts it and Gatling sends it.
@@ -82,4 +83,21 @@ gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
     local sim=$1; shift
     ./mvnw -B -q -f load-tests/pom.xml gatling:test -Dgatling.simulationClass="dev.ledger.load.$sim" \
         -DbaseUrl="http://localhost:$PORT" -DapiKey="$API_KEY" "$@" >> "$OUT/gatling.log" 2>&1 || true
+}
+
+P99_LIMIT_MS=50
+
+pgbench_tps() { # script [clients [batch size]] -> tps, with $PGB on $DB
+    (cd / && $PGB ${2:+-c $2} -D batch="${3:-$BATCH}" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) \
+        | tee -a "$OUT/pgbench-$1.log" | awk '/^tps/ {printf "%.0f", $3}'
+}
+
+capacity() { # workload, accounts [rates [batch size]] -> "rate p99" of the highest step held (p99 <= limit, no failure)
+    local workload=$1 accounts=$2 rates=${3:-$RATES} size=${4:-$BATCH} steps="$OUT/capacity-$1-run$run.tsv"
+    gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drates="$rates" -Dduration="$STEP" \
+        -Dwarmup=15 -Dcurrency="C$RANDOM" -DbatchSize="$size" -DstepsFile="$REPO/$steps"
+    # The highest step that passed, below the first step with a failed request (a p99 miss
+    # below it is noted in the step file but does not end the search: this machine is noisy).
+    awk -F'\t' -v limit="$P99_LIMIT_MS" 'NR > 1 { if ($3 != 0) stop = 1; if (!stop && $5 <= limit) held = $1 " " $5 }
+        END { print (held == "" ? "0 -" : held) }' "$steps"
 }
