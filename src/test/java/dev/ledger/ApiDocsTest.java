@@ -38,7 +38,7 @@ class ApiDocsTest {
             doc.body("components.schemas." + schema, notNullValue());
         }
         doc.body("paths.'/transfers'.post.responses.keySet()",
-                org.hamcrest.Matchers.containsInAnyOrder("200", "201", "400", "401", "403", "404", "409", "415", "422", "503"));
+                org.hamcrest.Matchers.containsInAnyOrder("200", "201", "400", "401", "403", "404", "409", "413", "415", "422", "503"));
         doc.body("paths.'/transfers'.post.responses.'422'.content.'application/problem+json'.examples.keySet()",
                 org.hamcrest.Matchers.containsInAnyOrder("insufficient-funds", "currency-mismatch"));
         doc.body("paths.'/accounts'.post.responses.keySet()", hasItem("201"));

@@ -676,7 +676,9 @@ final class HostileCases {
 
     private void headers() {
         group = "headers";
-        // POST /api-keys takes no Idempotency-Key: its unique name makes a retry answer 409.
+        // POST /api-keys refuses any Idempotency-Key: it cannot replay a key shown once.
+        add("POST /api-keys Idempotency-Key", post("/api-keys", json(apiKey)).header("Idempotency-Key", UUID_TEXT),
+                Expect.problem(VALIDATION));
         for (String path : List.of("/accounts", "/transfers")) {
             String unkeyed = json(without(bodies.get(path), "id"));
             List<String> notKeys = new ArrayList<>(List.of("", "nope", UUID_TEXT.substring(1), UUID_TEXT + "0",

@@ -47,12 +47,13 @@ public interface LedgerConfig {
         @Min(1)
         int maxAttempts();
 
+        /** Above zero: Mutiny refuses a zero backoff, which failed every statement (a 500). */
         @WithDefault("PT0.002S")
-        @DurationMin(millis = 0)
+        @DurationMin(millis = 1)
         Duration backoffMin();
 
         @WithDefault("PT0.050S")
-        @DurationMin(millis = 0)
+        @DurationMin(millis = 1)
         Duration backoffMax();
     }
 
@@ -105,8 +106,10 @@ public interface LedgerConfig {
         @Min(1)
         int defaultLimit();
 
+        /** A page is read in one statement and held in memory; limit + 1 must also fit an int. */
         @WithDefault("1000")
         @Min(1)
+        @Max(10_000)
         int maxLimit();
     }
 

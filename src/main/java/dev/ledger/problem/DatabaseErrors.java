@@ -49,8 +49,9 @@ public final class DatabaseErrors {
             return ledger;
         }
         if (!(failure instanceof PgException pg)) {
-            return new LedgerException(ProblemType.DATABASE_UNAVAILABLE,
-                    "The database could not be reached: " + failure.getMessage(), Map.of(), failure);
+            // The cause (host, port, driver's words) goes to the log with the request id, not to clients.
+            return new LedgerException(ProblemType.DATABASE_UNAVAILABLE, "The database could not be reached",
+                    Map.of(), failure);
         }
         return translate(pg.getSqlState(), pg.getErrorMessage(), pg.getDetail(), pg.getConstraint(), failure);
     }

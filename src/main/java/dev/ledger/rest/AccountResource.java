@@ -20,8 +20,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import java.net.URI;
 import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -56,6 +56,7 @@ public class AccountResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = NewAccount.class),
             examples = @ExampleObject(name = "funded", value = Examples.NEW_ACCOUNT)))
     @APIResponse(responseCode = "201", description = "Opened",
+            headers = @Header(name = "Location", description = "/accounts/{id}", schema = @Schema(implementation = String.class)),
             content = @Content(schema = @Schema(implementation = Account.class),
                     examples = @ExampleObject(name = "account", value = Examples.ACCOUNT)))
     @APIResponse(responseCode = "200", description = "Replay: this id was already opened with the same request",
@@ -71,19 +72,27 @@ public class AccountResource {
     @APIResponse(responseCode = "415", description = "Body is not JSON", content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "unsupported-media-type", value = Examples.UNSUPPORTED_MEDIA_TYPE)))
-    @APIResponse(responseCode = "503", description = "Database unavailable; retry", content = @Content(
+    @APIResponse(responseCode = "413", description = "The body exceeds 64 KiB", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+            examples = @ExampleObject(name = "payload-too-large", value = Examples.PAYLOAD_TOO_LARGE)))
+    @APIResponse(responseCode = "422", description = "amount-out-of-range: the initial balance would take a balance "
+            + "past 64 bits", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
+    @APIResponse(responseCode = "503", description = "Database unavailable; retry",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(implementation = String.class)),
+            content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "database-unavailable", value = Examples.DATABASE_UNAVAILABLE)))
     public Uni<RestResponse<Account>> open(
             @Valid @NotNull(message = "a JSON body is required") NewAccount request,
             @Parameter(description = "Used as the id when the body has none", schema = @Schema(format = "uuid"))
-            @HeaderParam("Idempotency-Key") String idempotencyKey) {
+            @HeaderParam(Params.IDEMPOTENCY_KEY) String idempotencyKey) {
         Params.metadata(request.metadata());
         NewAccount keyed = request.withId(Params.idempotencyId(request.id(), idempotencyKey));
         return ledger.openAccount(keyed).map(written -> written.replayed()
                 ? RestResponse.ResponseBuilder.ok(written.value()).header(TransferResource.REPLAYED_HEADER, "true").build()
                 : RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, written.value())
-                        .location(URI.create("/accounts/" + written.value().id())).build());
+                        .header(HttpHeaders.LOCATION, "/accounts/" + written.value().id()).build());
     }
 
     @GET

@@ -14,8 +14,9 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -59,10 +60,12 @@ public class ApiKeyResource {
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "unsupported-media-type", value = Examples.UNSUPPORTED_MEDIA_TYPE)))
     public Uni<RestResponse<ApiKey>> create(
-            @Valid @NotNull(message = "a JSON body is required") NewApiKey request) {
+            @Valid @NotNull(message = "a JSON body is required") NewApiKey request, @Context HttpHeaders headers) {
+        Params.refuseIdempotencyKey(headers, "to API keys: the name is unique, so a retry answers 409 name-taken; "
+                + "revoke that key and create another");
         return keys.create(request).map(created -> RestResponse.ResponseBuilder
                 .create(RestResponse.Status.CREATED, created)
-                .location(URI.create("/api-keys/" + created.id())).build());
+                .header(HttpHeaders.LOCATION, "/api-keys/" + created.id()).build());
     }
 
     @GET

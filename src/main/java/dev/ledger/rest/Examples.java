@@ -135,7 +135,7 @@ final class Examples {
 
     static final String DATABASE_UNAVAILABLE = """
             {"type": "urn:ledger:problem:database-unavailable", "title": "The database is unavailable; retry",
-             "status": 503, "detail": "The database could not be reached: Connection refused",
+             "status": 503, "detail": "The database could not be reached",
              "instance": "/transfers",
              "request_id": "5f0c6f1e-2b7a-4c1e-9a53-0d2f7e1c9b44"}""";
 

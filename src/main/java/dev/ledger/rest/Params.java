@@ -7,11 +7,12 @@ import dev.ledger.mapping.Cursor;
 import dev.ledger.mapping.Direction;
 import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
+import jakarta.ws.rs.core.HttpHeaders;
 import java.math.BigDecimal;
+import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -78,7 +79,8 @@ final class Params {
             if (utcYear >= 1 && utcYear <= 9999) {
                 return instant;
             }
-        } catch (DateTimeParseException e) {
+        } catch (DateTimeException e) {
+            // Unparseable, or an instant Java cannot shift to UTC (-999999999-01-01T00:00:00+18:00):
             // answered below
         }
         throw invalid(name, "must be an RFC 3339 timestamp with offset, of an instant in years 1 to 9999 UTC, "
@@ -202,11 +204,20 @@ final class Params {
         return text.codePoints().noneMatch(c -> c == 0 || Character.getType(c) == Character.SURROGATE);
     }
 
+    static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+    /** Refused, not ignored, where a key cannot make a retry safe: the client would believe it does. */
+    static void refuseIdempotencyKey(HttpHeaders headers, String why) {
+        if (headers.getHeaderString(IDEMPOTENCY_KEY) != null) {
+            throw invalid(IDEMPOTENCY_KEY, "does not apply " + why);
+        }
+    }
+
     /** The body's id, else the Idempotency-Key header; both present must agree. */
     static UUID idempotencyId(UUID bodyId, String header) {
-        UUID headerId = optionalUuid("Idempotency-Key", header);
+        UUID headerId = optionalUuid(IDEMPOTENCY_KEY, header);
         if (bodyId != null && headerId != null && !bodyId.equals(headerId)) {
-            throw invalid("Idempotency-Key", "differs from the body's id");
+            throw invalid(IDEMPOTENCY_KEY, "differs from the body's id");
         }
         return bodyId != null ? bodyId : headerId;
     }

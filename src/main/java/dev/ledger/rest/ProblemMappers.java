@@ -183,6 +183,9 @@ public class ProblemMappers {
         }
         if (e.type() == ProblemType.INTERNAL) {
             LOG.error("Internal error", e);
+        } else if (e.type().status() == 503 && e.getCause() != null) {
+            // The client's detail leaves the cause out (a database's host and port): it is here.
+            LOG.warnf("%s: %s", e.getMessage(), e.getCause());
         }
         return problem(e.type(), e.getMessage(), uri, headers, e.extensions());
     }

@@ -22,7 +22,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
-import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +44,6 @@ import org.jboss.resteasy.reactive.RestResponse;
 public class TransferResource {
 
     static final String REPLAYED_HEADER = "Idempotent-Replayed";
-    private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
     private final LedgerService ledger;
 
@@ -61,6 +59,7 @@ public class TransferResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = NewTransfer.class),
             examples = @ExampleObject(name = "transfer", value = Examples.NEW_TRANSFER)))
     @APIResponse(responseCode = "201", description = "Appended",
+            headers = @Header(name = "Location", description = "/transfers/{id}", schema = @Schema(implementation = String.class)),
             content = @Content(schema = @Schema(implementation = Transfer.class),
                     examples = @ExampleObject(name = "transfer", value = Examples.TRANSFER)))
     @APIResponse(responseCode = "200", description = "Replay of an earlier request with this id: the original transfer",
@@ -79,23 +78,29 @@ public class TransferResource {
     @APIResponse(responseCode = "415", description = "Body is not JSON", content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "unsupported-media-type", value = Examples.UNSUPPORTED_MEDIA_TYPE)))
-    @APIResponse(responseCode = "422", description = "Insufficient funds or currency mismatch", content = @Content(
+    @APIResponse(responseCode = "413", description = "The body exceeds 64 KiB", content = @Content(
+            mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
+            examples = @ExampleObject(name = "payload-too-large", value = Examples.PAYLOAD_TOO_LARGE)))
+    @APIResponse(responseCode = "422", description = "Insufficient funds, currency mismatch, or a balance that would "
+            + "leave 64 bits", content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "insufficient-funds", value = Examples.INSUFFICIENT_FUNDS),
                     @ExampleObject(name = "currency-mismatch", value = Examples.CURRENCY_MISMATCH)}))
-    @APIResponse(responseCode = "503", description = "Database unavailable; retry with the same id", content = @Content(
+    @APIResponse(responseCode = "503", description = "Database unavailable; retry with the same id",
+            headers = @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(implementation = String.class)),
+            content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "database-unavailable", value = Examples.DATABASE_UNAVAILABLE)))
     public Uni<RestResponse<Transfer>> post(
             @Valid @NotNull(message = "a JSON body is required") NewTransfer request,
             @Parameter(description = "Used as the id when the body has none", schema = @Schema(format = "uuid"))
-            @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey) {
+            @HeaderParam(Params.IDEMPOTENCY_KEY) String idempotencyKey) {
         checkText("", request);
         NewTransfer keyed = request.withId(Params.idempotencyId(request.id(), idempotencyKey));
         return ledger.postTransfer(keyed).map(written -> written.replayed()
                 ? RestResponse.ResponseBuilder.ok(written.value()).header(REPLAYED_HEADER, "true").build()
                 : RestResponse.ResponseBuilder.create(RestResponse.Status.CREATED, written.value())
-                        .location(URI.create("/transfers/" + written.value().id())).build());
+                        .header(HttpHeaders.LOCATION, "/transfers/" + written.value().id()).build());
     }
 
     @POST
@@ -130,9 +135,7 @@ public class TransferResource {
             @Valid @ConvertGroup(to = NewTransferBatch.CountFirst.class)
             @NotNull(message = "a JSON body is required") NewTransferBatch request,
             @Context UriInfo uri, @Context HttpHeaders headers) {
-        if (headers.getHeaderString(IDEMPOTENCY_KEY) != null) {
-            throw Params.invalid(IDEMPOTENCY_KEY, "does not apply to a batch: each item's id is its idempotency key");
-        }
+        Params.refuseIdempotencyKey(headers, "to a batch: each item's id is its idempotency key");
         checkItems(request.transfers());
         return ledger.postTransfers(request.transfers()).map(outcomes -> new TransferBatchResult(outcomes.stream()
                 .map(outcome -> result(outcome, uri, headers)).toList()));
