@@ -46,6 +46,9 @@ import java.util.regex.Pattern;
 public final class BankCheck {
 
     private static final Pattern STRING_FIELD = Pattern.compile("\"([a-z_]+)\":\"([^\"]*)\"");
+    /** GET /balances' limit (Balances.MAX_ACCOUNTS). */
+    private static final int MAX_ACCOUNTS_PER_READ = 100;
+    private static final Duration TOTALS_INTERVAL = Duration.ofMillis(50);
     private static final Pattern NUMBER_FIELD = Pattern.compile("\"([a-z_]+)\":(-?\\d+)");
     private static final Duration BACKOFF_MIN = Duration.ofMillis(20);
     private static final Duration BACKOFF_MAX = Duration.ofSeconds(1);
@@ -101,6 +104,9 @@ public final class BankCheck {
             clients.submit(() -> client(new Random(clientSeed), deadline));
         }
         clients.shutdown();
+        // Jepsen's read, through the API while the faults come: all accounts at once, one snapshot.
+        Thread totals = new Thread(() -> readTotals(deadline), "totals");
+        totals.start();
         Instant snapshotAt = start.plusSeconds(Math.min(options.warmupSeconds, options.durationSeconds));
         sleepUntil(snapshotAt);
         readPointInTime(start, snapshotAt);
@@ -108,6 +114,7 @@ public final class BankCheck {
         if (!clients.awaitTermination(options.durationSeconds + options.retrySeconds + 60L, TimeUnit.SECONDS)) {
             throw new IllegalStateException("clients did not finish");
         }
+        totals.join();
         Instant end = Instant.now();
         stopReadiness = true;
         readiness.join();
@@ -142,6 +149,48 @@ public final class BankCheck {
             }
         } catch (RuntimeException e) {
             stats.unexpected("client crashed: " + e);
+        }
+    }
+
+    /**
+     * Reads every account in one GET /balances until the deadline, 20 times a second: one statement,
+     * one snapshot, so the total is the money put in at every read, whatever commits during it.
+     * A read that fails (a fault) reads nothing; there is nothing to retry.
+     */
+    private void readTotals(Instant deadline) {
+        if (accounts.size() > MAX_ACCOUNTS_PER_READ) {
+            System.out.printf("totals not read: %d accounts, GET /balances takes %d%n", accounts.size(),
+                    MAX_ACCOUNTS_PER_READ);
+            return;
+        }
+        String path = "/balances?account_ids=" + String.join(",", accounts.stream().map(UUID::toString).toList());
+        long expected = options.initialBalance * accounts.size();
+        while (Instant.now().isBefore(deadline)) {
+            try {
+                HttpResponse<String> response = get(path);
+                if (response.statusCode() == 200) {
+                    long total = 0;
+                    int balances = 0;
+                    Matcher field = NUMBER_FIELD.matcher(response.body());
+                    while (field.find()) {
+                        if (field.group(1).equals("balance")) {
+                            total += Long.parseLong(field.group(2));
+                            balances++;
+                        }
+                    }
+                    stats.totalsRead.incrementAndGet();
+                    if (balances != accounts.size() || total != expected) {
+                        stats.wrongTotals.add("total " + total + " of " + balances + " balances, expected " + expected
+                                + ": " + response.body());
+                    }
+                }
+            } catch (IOException e) {
+                // The service is down or restarting: no read, nothing to check.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            sleep(TOTALS_INTERVAL);
         }
     }
 
@@ -391,6 +440,9 @@ public final class BankCheck {
             checkBalancesThroughApi(db, checks);
         }
         checkReplays(checks);
+        checks.add(new Check("reads of all accounts in one GET /balances whose total is not the money put in",
+                stats.wrongTotals.size(), stats.totalsRead.get()));
+        stats.wrongTotals.stream().limit(5).forEach(line -> System.out.println("  ! " + line));
         checks.add(new Check("unexpected answers or client errors", stats.unexpected.size(), stats.attempts.get()));
         checks.add(new Check("503 answers without Retry-After or problem+json", stats.unretryable503.get(),
                 stats.attempts.get()));
@@ -708,6 +760,8 @@ public final class BankCheck {
         final AtomicLong maxAnswerMillis = new AtomicLong();
         final AtomicLong overBound = new AtomicLong();
         final AtomicLong unretryable503 = new AtomicLong();
+        final AtomicLong totalsRead = new AtomicLong();
+        final List<String> wrongTotals = Collections.synchronizedList(new ArrayList<>());
         final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
         final List<String> unexpected = Collections.synchronizedList(new ArrayList<>());
 
