@@ -123,7 +123,7 @@ class ConcurrencyTest {
         UUID id = UUID.randomUUID();
         // Half send it from alice, half from bob (different content): exactly one wins, every
         // same-content twin is a replay, every other-content twin a conflict; never a 422 or 500.
-        List<Response> answers = race(WRITERS, i -> Api.postTransfer(Map.of("id", id.toString(),
+        List<Response> answers = Api.race(WRITERS, i -> Api.postTransfer(Map.of("id", id.toString(),
                 "source", (i % 2 == 0 ? alice : bob).toString(), "destination", carol.toString(), "amount", 60)));
         long created = answers.stream().filter(a -> a.statusCode() == 201).count();
         assertEquals(1, created, "one transfer created");
@@ -143,7 +143,7 @@ class ConcurrencyTest {
     void racingOpensOfOneAccountAndOfANewCurrencyMakeOneEach() throws Exception {
         String currency = Api.freshCurrency();
         UUID id = UUID.randomUUID();
-        List<Response> same = race(WRITERS, i -> io.restassured.RestAssured.given()
+        List<Response> same = Api.race(WRITERS, i -> io.restassured.RestAssured.given()
                 .contentType(io.restassured.http.ContentType.JSON)
                 .body(Map.of("id", id.toString(), "currency", currency, "initial_balance", 250))
                 .post("/accounts"));
@@ -152,34 +152,13 @@ class ConcurrencyTest {
         assertEquals(250, Api.balance(id), "funded once");
 
         String fresh = Api.freshCurrency();
-        List<Response> opens = race(WRITERS, i -> io.restassured.RestAssured.given()
+        List<Response> opens = Api.race(WRITERS, i -> io.restassured.RestAssured.given()
                 .contentType(io.restassured.http.ContentType.JSON)
                 .body(Map.of("currency", fresh, "initial_balance", 1)).post("/accounts"));
         assertTrue(opens.stream().allMatch(a -> a.statusCode() == 201), "every open of a new currency succeeds");
         assertEquals(1, Db.number(pool, "SELECT count(*) FROM account WHERE currency = $1 AND is_default_issuer", fresh));
         assertEquals(WRITERS + 1, Db.number(pool, "SELECT count(*) FROM account WHERE currency = $1", fresh));
         LedgerInvariants.assertAll(pool);
-    }
-
-    /** Runs n requests at the same moment and returns every answer. */
-    private static List<Response> race(int n, java.util.function.IntFunction<Response> request) throws Exception {
-        ExecutorService threads = Executors.newFixedThreadPool(n);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Response>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int which = i;
-            futures.add(threads.submit(() -> {
-                start.await();
-                return request.apply(which);
-            }));
-        }
-        start.countDown();
-        List<Response> answers = new ArrayList<>();
-        for (Future<Response> future : futures) {
-            answers.add(future.get(2, TimeUnit.MINUTES));
-        }
-        threads.shutdown();
-        return answers;
     }
 
     private static void record(UUID id, long amount, List<Response> answers, Map<UUID, Long> acknowledged,

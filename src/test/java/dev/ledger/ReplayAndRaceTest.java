@@ -10,19 +10,11 @@ import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,15 +33,6 @@ class ReplayAndRaceTest {
 
     @io.quarkus.test.common.http.TestHTTPResource("/")
     java.net.URL root;
-
-    private static Map<String, Object> item(UUID id, UUID source, UUID destination, long amount) {
-        Map<String, Object> item = new LinkedHashMap<>();
-        item.put("id", id.toString());
-        item.put("source", source.toString());
-        item.put("destination", destination.toString());
-        item.put("amount", amount);
-        return item;
-    }
 
     private static Response batch(List<Map<String, Object>> items) {
         return given().contentType(ContentType.JSON).body(Map.of("transfers", items)).post("/transfers/batch");
@@ -79,9 +62,9 @@ class ReplayAndRaceTest {
         UUID alice = Api.openAccount(currency, 500);
         UUID bob = Api.openAccount(currency, 0);
         UUID id = UUID.randomUUID();
-        Response first = Api.postTransfer(item(id, alice, bob, 600));
-        Response inBatch = batch(List.of(item(id, alice, bob, 600)));
-        Response again = Api.postTransfer(item(id, alice, bob, 600));
+        Response first = Api.postTransfer(Api.item(id, alice, bob, 600));
+        Response inBatch = batch(List.of(Api.item(id, alice, bob, 600)));
+        Response again = Api.postTransfer(Api.item(id, alice, bob, 600));
         assertEquals(single(first), batched(inBatch, 0));
         assertEquals(single(first), single(again));
     }
@@ -92,8 +75,8 @@ class ReplayAndRaceTest {
         UUID alice = Api.openAccount(currency, 500);
         UUID bob = Api.openAccount(currency, 0);
         UUID id = UUID.randomUUID();
-        Response first = Api.postTransfer(item(id, alice, alice, 1));
-        Response inBatch = batch(List.of(item(id, alice, alice, 1), item(UUID.randomUUID(), alice, bob, 1)));
+        Response first = Api.postTransfer(Api.item(id, alice, alice, 1));
+        Response inBatch = batch(List.of(Api.item(id, alice, alice, 1), Api.item(UUID.randomUUID(), alice, bob, 1)));
         assertEquals(single(first), batched(inBatch, 0));
     }
 
@@ -103,8 +86,8 @@ class ReplayAndRaceTest {
         UUID alice = Api.openAccount(currency, 100);
         UUID bob = Api.openAccount(currency, 0);
         UUID id = UUID.randomUUID();
-        List<Response> answers = race(40, i -> i % 4 == 0 ? batch(List.of(item(id, alice, bob, 150)))
-                : Api.postTransfer(item(id, alice, bob, 150)));
+        List<Response> answers = Api.race(40, i -> i % 4 == 0 ? batch(List.of(Api.item(id, alice, bob, 150)))
+                : Api.postTransfer(Api.item(id, alice, bob, 150)));
         Set<String> distinct = new java.util.TreeSet<>();
         for (int i = 0; i < answers.size(); i++) {
             distinct.add(i % 4 == 0 ? batched(answers.get(i), 0) : single(answers.get(i)));
@@ -119,9 +102,9 @@ class ReplayAndRaceTest {
         UUID bob = Api.openAccount(currency, 0);
         for (int round = 0; round < 5; round++) {
             UUID id = UUID.randomUUID();
-            List<Response> answers = race(40, i -> i % 3 == 0
-                    ? batch(List.of(item(UUID.randomUUID(), alice, bob, 1), item(id, alice, bob, 7)))
-                    : Api.postTransfer(item(id, alice, bob, 7)));
+            List<Response> answers = Api.race(40, i -> i % 3 == 0
+                    ? batch(List.of(Api.item(UUID.randomUUID(), alice, bob, 1), Api.item(id, alice, bob, 7)))
+                    : Api.postTransfer(Api.item(id, alice, bob, 7)));
             int created = 0;
             Set<Object> indexes = new java.util.HashSet<>();
             List<String> odd = new ArrayList<>();
@@ -228,23 +211,4 @@ class ReplayAndRaceTest {
                 .then().statusCode(201);
     }
 
-    static List<Response> race(int n, IntFunction<Response> request) throws Exception {
-        ExecutorService threads = Executors.newFixedThreadPool(n);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Response>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int which = i;
-            futures.add(threads.submit(() -> {
-                start.await();
-                return request.apply(which);
-            }));
-        }
-        start.countDown();
-        List<Response> answers = new ArrayList<>();
-        for (Future<Response> future : futures) {
-            answers.add(future.get(2, TimeUnit.MINUTES));
-        }
-        threads.shutdown();
-        return answers;
-    }
 }

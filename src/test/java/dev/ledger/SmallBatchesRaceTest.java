@@ -11,7 +11,6 @@ import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -40,15 +39,6 @@ class SmallBatchesRaceTest {
     @Inject
     Pool pool;
 
-    private static Map<String, Object> item(UUID id, UUID source, UUID destination, long amount) {
-        Map<String, Object> item = new LinkedHashMap<>();
-        item.put("id", id.toString());
-        item.put("source", source.toString());
-        item.put("destination", destination.toString());
-        item.put("amount", amount);
-        return item;
-    }
-
     @SuppressWarnings("unchecked")
     private static String answer(Response r, int position) {
         Map<String, Object> result;
@@ -73,19 +63,19 @@ class SmallBatchesRaceTest {
             UUID bob = Api.openAccount(currency, 0);
             UUID funder = Api.openAccount(currency, 1000);
             UUID id = UUID.randomUUID();
-            List<Response> answers = ReplayAndRaceTest.race(30, i -> {
+            List<Response> answers = Api.race(30, i -> {
                 if (i == 0) {
-                    return Api.postTransfer(item(UUID.randomUUID(), funder, alice, 100));
+                    return Api.postTransfer(Api.item(UUID.randomUUID(), funder, alice, 100));
                 }
                 if (i % 3 == 0) {
                     List<Map<String, Object>> items = new ArrayList<>();
                     for (int k = 0; k < 4; k++) {
-                        items.add(item(UUID.randomUUID(), funder, bob, 1));
+                        items.add(Api.item(UUID.randomUUID(), funder, bob, 1));
                     }
-                    items.add(2, item(id, alice, bob, 120));
+                    items.add(2, Api.item(id, alice, bob, 120));
                     return given().contentType(ContentType.JSON).body(Map.of("transfers", items)).post("/transfers/batch");
                 }
-                return Api.postTransfer(item(id, alice, bob, 120));
+                return Api.postTransfer(Api.item(id, alice, bob, 120));
             });
             Set<String> statuses = new TreeSet<>();
             Set<String> bodies = new TreeSet<>();
