@@ -152,7 +152,8 @@ public class AccountResource {
                     schema = @Schema(enumeration = {"in", "out", "all"})) String direction,
             @QueryParam("limit") @Parameter(description = "1 to 1000, default 50",
                     schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "1000")) String limit,
-            @QueryParam("cursor") @Parameter(description = "next_cursor of the previous page of this list (same account and direction)") String cursor) {
+            @QueryParam("cursor") @Parameter(description = "next_cursor of the previous page of this list "
+                    + "(same account and direction)") String cursor) {
         UUID account = Params.uuid("id", id);
         Direction listed = Params.direction(direction);
         return ledger.transfers(account, listed, Params.cursor(cursor, account, listed),

@@ -92,7 +92,8 @@ public class LedgerService {
             List<Map<String, String>> unknown = new ArrayList<>();
             for (Row row : rows) {
                 if (row.getUUID("account_id") == null) {
-                    unknown.add(Map.of("field", Balances.item(balances.size() + unknown.size()),
+                    // ordinal counts from 1, as WITH ORDINALITY does; the client's list from 0.
+                    unknown.add(Map.of("field", Balances.item(Math.toIntExact(row.getLong("ordinal") - 1)),
                             "message", "account " + row.getUUID("requested") + " does not exist"));
                 } else {
                     balances.add(new Balance(row.getUUID("account_id"), row.getString("currency"),
