@@ -56,7 +56,8 @@ public class AccountResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = NewAccount.class),
             examples = @ExampleObject(name = "funded", value = Examples.NEW_ACCOUNT)))
     @APIResponse(responseCode = "201", description = "Opened",
-            headers = @Header(name = "Location", description = "/accounts/{id}", schema = @Schema(implementation = String.class)),
+            headers = @Header(name = "Location", description = "/accounts/{id}",
+                    schema = @Schema(implementation = String.class)),
             content = @Content(schema = @Schema(implementation = Account.class),
                     examples = @ExampleObject(name = "account", value = Examples.ACCOUNT)))
     @APIResponse(responseCode = "200", description = "Replay: this id was already opened with the same request",
@@ -79,7 +80,8 @@ public class AccountResource {
             + "past 64 bits", content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class)))
     @APIResponse(responseCode = "503", description = "Database unavailable; retry",
-            headers = @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(implementation = String.class)),
+            headers = @Header(name = "Retry-After", description = "Seconds to wait",
+                    schema = @Schema(implementation = String.class)),
             content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "database-unavailable", value = Examples.DATABASE_UNAVAILABLE)))

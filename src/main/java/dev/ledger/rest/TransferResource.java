@@ -59,7 +59,8 @@ public class TransferResource {
     @RequestBody(content = @Content(schema = @Schema(implementation = NewTransfer.class),
             examples = @ExampleObject(name = "transfer", value = Examples.NEW_TRANSFER)))
     @APIResponse(responseCode = "201", description = "Appended",
-            headers = @Header(name = "Location", description = "/transfers/{id}", schema = @Schema(implementation = String.class)),
+            headers = @Header(name = "Location", description = "/transfers/{id}",
+                    schema = @Schema(implementation = String.class)),
             content = @Content(schema = @Schema(implementation = Transfer.class),
                     examples = @ExampleObject(name = "transfer", value = Examples.TRANSFER)))
     @APIResponse(responseCode = "200", description = "Replay of an earlier request with this id: the original transfer",
@@ -87,7 +88,8 @@ public class TransferResource {
                     @ExampleObject(name = "insufficient-funds", value = Examples.INSUFFICIENT_FUNDS),
                     @ExampleObject(name = "currency-mismatch", value = Examples.CURRENCY_MISMATCH)}))
     @APIResponse(responseCode = "503", description = "Database unavailable; retry with the same id",
-            headers = @Header(name = "Retry-After", description = "Seconds to wait", schema = @Schema(implementation = String.class)),
+            headers = @Header(name = "Retry-After", description = "Seconds to wait",
+                    schema = @Schema(implementation = String.class)),
             content = @Content(
             mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class),
             examples = @ExampleObject(name = "database-unavailable", value = Examples.DATABASE_UNAVAILABLE)))

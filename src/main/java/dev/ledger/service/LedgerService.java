@@ -75,11 +75,8 @@ public class LedgerService {
 
     /** The balance at an instant; {@code at} null means now. */
     public Uni<Balance> balance(UUID accountId, OffsetDateTime at) {
-        return execute(Sql.BALANCE, Tuple.of(accountId, at)).map(rows -> {
-            Row row = found(rows, "account " + accountId);
-            return new Balance(row.getUUID("account_id"), row.getString("currency"), row.getLong("balance"),
-                    row.getOffsetDateTime("at"));
-        });
+        return execute(Sql.BALANCE, Tuple.of(accountId, at))
+                .map(rows -> toBalance(found(rows, "account " + accountId)));
     }
 
     /**
@@ -96,8 +93,7 @@ public class LedgerService {
                     unknown.add(Map.of("field", Balances.item(Math.toIntExact(row.getLong("ordinal") - 1)),
                             "message", "account " + row.getUUID("requested") + " does not exist"));
                 } else {
-                    balances.add(new Balance(row.getUUID("account_id"), row.getString("currency"),
-                            row.getLong("balance"), row.getOffsetDateTime("at")));
+                    balances.add(toBalance(row));
                 }
             }
             if (!unknown.isEmpty()) {
@@ -219,6 +215,11 @@ public class LedgerService {
             throw new LedgerException(ProblemType.NOT_FOUND, what + " does not exist");
         }
         return single(rows);
+    }
+
+    private static Balance toBalance(Row row) {
+        return new Balance(row.getUUID("account_id"), row.getString("currency"), row.getLong("balance"),
+                row.getOffsetDateTime("at"));
     }
 
     private Account toAccount(Row row) {
