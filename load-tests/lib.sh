@@ -33,7 +33,8 @@ build_all() {
 }
 
 # Starts the packaged service on database $1 with JVM flags $SERVICE_JVM, waits until it is
-# ready, and sets SERVICE_PID and READY_MS (launch to first successful readiness check).
+# ready, and sets SERVICE_PID and READY_MS (launch to first successful readiness check). APP
+# (default target/quarkus-app) selects another packaged copy, to compare two builds in one run.
 start_service() {
     local db=$1 start_ns
     # Else the readiness wait below would be answered by whatever already listens there.
@@ -47,7 +48,7 @@ start_service() {
     QUARKUS_DATASOURCE_USERNAME=ledger_service QUARKUS_DATASOURCE_PASSWORD=ledger_service \
     QUARKUS_FLYWAY_USERNAME=ledger QUARKUS_FLYWAY_PASSWORD=ledger \
     LEDGER_AUTH_BOOTSTRAP_ADMIN_KEY=$API_KEY \
-        java $SERVICE_JVM -Dquarkus.http.port="$PORT" -jar target/quarkus-app/quarkus-run.jar \
+        java $SERVICE_JVM -Dquarkus.http.port="$PORT" -jar ${APP:-target/quarkus-app}/quarkus-run.jar \
         > "$OUT/service.log" 2>&1 &
     SERVICE_PID=$!
     trap stop_service EXIT

@@ -2,28 +2,23 @@ package dev.ledger.config;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.Optional;
-import org.hibernate.validator.constraints.time.DurationMin;
 
 /**
- * The service's own limits; each is documented in application.properties. Each is bounded here,
- * so that a value that would stop a limit from limiting (a zero, a negative duration) stops the
- * service at start instead (ConfigBoundsIT).
+ * The service's own limits; each is documented in application.properties. ConfigBounds bounds
+ * each, so that a value that would stop a limit from limiting (a zero, a negative duration) stops
+ * the service at start instead.
  */
 @ConfigMapping(prefix = "ledger")
 public interface LedgerConfig {
 
     /** The longest a request waits for the database, retries included. */
     @WithDefault("PT15S")
-    @DurationMin(millis = 1)
     Duration databaseTimeout();
 
     /** Readiness is DOWN when PostgreSQL does not answer a probe within this. */
     @WithDefault("PT2S")
-    @DurationMin(millis = 1)
     Duration readinessTimeout();
 
     Retry retry();
@@ -44,16 +39,12 @@ public interface LedgerConfig {
     interface Retry {
         /** Attempts of a statement that failed transiently (deadlock, serialization failure). */
         @WithDefault("8")
-        @Min(1)
         int maxAttempts();
 
-        /** Above zero: Mutiny refuses a zero backoff, which failed every statement (a 500). */
         @WithDefault("PT0.002S")
-        @DurationMin(millis = 1)
         Duration backoffMin();
 
         @WithDefault("PT0.050S")
-        @DurationMin(millis = 1)
         Duration backoffMax();
     }
 
@@ -61,12 +52,10 @@ public interface LedgerConfig {
     interface Admission {
         /** Requests inside the service at once; the next one is answered 503 without queueing. */
         @WithDefault("128")
-        @Min(1)
         int maxInFlight();
 
         /** An admitted request whose body has not fully arrived by then loses its connection. */
         @WithDefault("PT10S")
-        @DurationMin(millis = 1)
         Duration bodyTimeout();
     }
 
@@ -78,12 +67,9 @@ public interface LedgerConfig {
          * max_connections (6,400 by default) across all sessions.
          */
         @WithDefault("64")
-        @Min(1)
-        @Max(1000)
         int maxSize();
 
         @WithDefault("2")
-        @Min(1)
         int maxInFlight();
 
         /**
@@ -92,24 +78,19 @@ public interface LedgerConfig {
          * is cheaper sent after the running statement, in one.
          */
         @WithDefault("32")
-        @Min(1)
         int parallelMinSize();
 
         /** Requests waiting for a batch beyond this are refused with 503. */
         @WithDefault("4096")
-        @Min(1)
         int maxQueued();
     }
 
     interface Pages {
         @WithDefault("50")
-        @Min(1)
         int defaultLimit();
 
-        /** A page is read in one statement and held in memory; limit + 1 must also fit an int. */
+        /** At most ConfigBounds.MAX_PAGE_LIMIT, and default-limit at most this. */
         @WithDefault("1000")
-        @Min(1)
-        @Max(10_000)
         int maxLimit();
     }
 
@@ -138,18 +119,15 @@ public interface LedgerConfig {
          * another instance keeps working on this one for at most this long.
          */
         @WithDefault("PT30S")
-        @DurationMin(millis = 0)
         Duration ttl();
 
         @WithDefault("10000")
-        @Min(0)
         int maxEntries();
     }
 
     interface Json {
         /** Objects and arrays inside one another in a request body, the body itself counting as one. */
         @WithDefault("32")
-        @Min(1)
         int maxNestingDepth();
     }
 
@@ -163,8 +141,6 @@ public interface LedgerConfig {
         String dataDir();
 
         @WithDefault("54329")
-        @Min(1)
-        @Max(65535)
         int port();
     }
 }

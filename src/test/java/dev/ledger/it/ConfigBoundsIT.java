@@ -12,7 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A limit set outside its bounds (LedgerConfig) stops the packaged service at start, naming the
+ * A limit set outside its bounds (ConfigBounds) stops the packaged service at start, naming the
  * setting, instead of leaving it to run without the limit: a batcher that never sends, an
  * admission that refuses everything, a statement that times out at once.
  */
@@ -31,6 +31,7 @@ class ConfigBoundsIT {
         "LEDGER_BATCH_PARALLEL_MIN_SIZE, 0,    ledger.batch.parallel-min-size",
         "LEDGER_ADMISSION_MAX_IN_FLIGHT, 0,    ledger.admission.max-in-flight",
         "LEDGER_DATABASE_TIMEOUT,        PT0S, ledger.database-timeout",
+        "LEDGER_PAGES_DEFAULT_LIMIT,     2000, ledger.pages.default-limit",
     })
     void aLimitOutOfBoundsStopsTheServiceAtStart(String variable, String value, String setting) throws Exception {
         assumeTrue(Files.exists(JAR), "the fast-jar is packaged (not a native build)");
