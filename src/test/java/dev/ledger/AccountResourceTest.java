@@ -204,4 +204,22 @@ class AccountResourceTest {
                     .body("errors.field", hasItem("at"));
         }
     }
+
+    /** RFC 3339 section 5.6: seconds are required, T and Z may be lower case, and a leap second is valid. */
+    @Test
+    void balanceAtTakesRfc3339DateTimesExactly() {
+        UUID id = Api.openAccount(Api.freshCurrency(), 1);
+        given().queryParam("at", "2016-12-31T23:59:60Z").get("/accounts/{id}/balance", id).then()
+                .statusCode(200).body("at", equalTo("2017-01-01T00:00:00Z"));
+        given().queryParam("at", "2016-12-31T18:59:60.25-05:00").get("/accounts/{id}/balance", id).then()
+                .statusCode(200).body("at", equalTo("2017-01-01T00:00:00.25Z"));
+        given().queryParam("at", "2016-12-31t23:59:59.5z").get("/accounts/{id}/balance", id).then()
+                .statusCode(200).body("at", equalTo("2016-12-31T23:59:59.5Z"));
+        for (String at : new String[] {"2026-01-01T00:00Z", "2016-12-31T23:58:60Z", "2016-12-31T23:59:61Z",
+                "2026-01-01T00:00:00", "2026-01-01 00:00:00Z", "2026-02-30T00:00:00Z"}) {
+            given().queryParam("at", at).get("/accounts/{id}/balance", id).then().statusCode(400)
+                    .contentType("application/problem+json")
+                    .body("errors.field", hasItem("at"));
+        }
+    }
 }

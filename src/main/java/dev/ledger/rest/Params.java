@@ -13,6 +13,9 @@ import java.time.DateTimeException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.ResolverStyle;
+import java.time.temporal.ChronoField;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -34,6 +37,26 @@ final class Params {
 
     /** ASCII digits only: Long.parseLong would also take "+1", "007" and other scripts' digits. */
     private static final Pattern POSITIVE_DECIMAL = Pattern.compile("^[1-9][0-9]{0,18}$");
+
+    /**
+     * RFC 3339's date-time (section 5.6): seconds required, a fraction of up to 9 digits, an
+     * offset or Z, and T and Z in either case. ISO_OFFSET_DATE_TIME would also take 12:00Z.
+     */
+    private static final DateTimeFormatter RFC_3339 = new DateTimeFormatterBuilder()
+            .parseCaseInsensitive()
+            .append(DateTimeFormatter.ISO_LOCAL_DATE)
+            .appendLiteral('T')
+            .appendValue(ChronoField.HOUR_OF_DAY, 2).appendLiteral(':')
+            .appendValue(ChronoField.MINUTE_OF_HOUR, 2).appendLiteral(':')
+            .appendValue(ChronoField.SECOND_OF_MINUTE, 2)
+            .optionalStart().appendFraction(ChronoField.NANO_OF_SECOND, 1, 9, true).optionalEnd()
+            .appendOffset("+HH:MM", "Z")
+            .toFormatter()
+            .withResolverStyle(ResolverStyle.STRICT);
+
+    /** A leap second, which RFC 3339 allows in the last minute of an hour: HH:59:60. */
+    private static final Pattern LEAP_SECOND =
+            Pattern.compile("(?<=T\\d{2}:59:)60(?=[.Z+-])", Pattern.CASE_INSENSITIVE);
 
     private Params() {
     }
@@ -73,7 +96,11 @@ final class Params {
             return null;
         }
         try {
-            OffsetDateTime instant = OffsetDateTime.parse(raw, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            // Java has no 60th second: a leap second is the next minute's first, as PostgreSQL reads it.
+            boolean leap = LEAP_SECOND.matcher(raw).find();
+            OffsetDateTime instant = leap
+                    ? OffsetDateTime.parse(LEAP_SECOND.matcher(raw).replaceFirst("59"), RFC_3339).plusSeconds(1)
+                    : OffsetDateTime.parse(raw, RFC_3339);
             // The instant's year, which is what the answer echoes: 0001-01-01T00:00:00+18:00 is in year 0.
             int utcYear = instant.withOffsetSameInstant(ZoneOffset.UTC).getYear();
             if (utcYear >= 1 && utcYear <= 9999) {
