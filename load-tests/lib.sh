@@ -1,5 +1,6 @@
-# Shared by the load-test scripts (bench.sh, reads.sh, overload.sh, history.sh, profile.sh, statement-cost.sh): the machine's
-# PostgreSQL 15, a fresh database with the production roles, the packaged service, and Gatling.
+# Shared by the load-test scripts (bench.sh, reads.sh, overload.sh, history.sh, profile.sh,
+# statement-cost.sh, start.sh): the machine's PostgreSQL 15, a fresh database with the production
+# roles, the packaged service, and Gatling.
 # Source it from the repository root after setting OUT (the results directory) and PORT (the
 # service's port); pgbench_tps and capacity also read PGB, DB, BATCH, RATES, STEP and run.
 
@@ -88,8 +89,8 @@ gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
 
 P99_LIMIT_MS=50
 
-pgbench_tps() { # script [clients [batch size]] -> tps, with $PGB on $DB
-    (cd / && $PGB ${2:+-c $2} -D batch="${3:-$BATCH}" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) \
+pgbench_tps() { # script [clients [batch size [query mode]]] -> tps, with $PGB on $DB
+    (cd / && $PGB ${2:+-c $2} ${4:+-M $4} -D batch="${3:-$BATCH}" -f "$REPO/load-tests/pgbench/$1.sql" "$DB" 2>&1) \
         | tee -a "$OUT/pgbench-$1.log" | awk '/^tps/ {printf "%.0f", $3}'
 }
 
