@@ -62,17 +62,7 @@ if (( HISTORY > 0 )); then
 fi
 psql_db -d "$DB" -c "VACUUM ANALYZE"
 
-# ---- helpers ----------------------------------------------------------------------------------
-stat() { # stats.json of a Gatling report, python expression over s -> value
-    python3 -c "import json,sys; s=json.load(open(sys.argv[1]))['stats']; print($2)" "$1"
-}
-
 # ---- warm-up: JIT and connection pools, not measured ------------------------------------------
-warm_up() { # name of the steps file
-    log "warm-up: 30 s of the 3:1 mix"
-    gatling Capacity -Dworkload=mix -Daccounts=1000 -Drates=300 -Dduration=30 -Dwarmup=1 -Dcurrency="W$RANDOM" \
-        -DstepsFile="$REPO/$OUT/$1.tsv"
-}
 warm_up warmup
 # The batch path's code is compiled only when batches come: without this, C2 still takes a core
 # during the first batch steps (load-tests/profile.sh).
@@ -116,15 +106,10 @@ start_service "$DB"
 restart_ms=$READY_MS
 log "service ready ${restart_ms} ms after launch (nothing to migrate)"
 warm_up warmup-restart
-log "SeedWorkload at $SEED_USERS users"
-sample_usage > "$OUT/service-usage.log" &
-SAMPLER=$!
-gatling SeedWorkload -Dusers="$SEED_USERS" -Dramp=30 -Dduration=60
-kill $SAMPLER 2>/dev/null || true
-seed=$(java load-tests/src/test/java/dev/ledger/load/ReportStats.java)
-seed_line="requests=$(stat "$seed" "s['numberOfRequests']['total']") failed=$(stat "$seed" "s['numberOfRequests']['ko']") p50=$(stat "$seed" "s['percentiles1']['total']")ms p99=$(stat "$seed" "s['percentiles4']['total']")ms"
-rss_max=$(awk '{ if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }' "$OUT/service-usage.log")
-cpu_avg=$(awk '{ s += $2; n++ } END { printf "%.0f", s / n }' "$OUT/service-usage.log")
+seed_workload "$SEED_USERS"
+seed_line="requests=$SEED_REQUESTS failed=$SEED_FAILED p50=${SEED_P50_MS}ms p99=${SEED_P99_MS}ms"
+rss_max=$SEED_RSS_MAX_MB
+cpu_avg=$SEED_CPU_MEAN_PCT
 log "SeedWorkload: $seed_line, service RSS max ${rss_max} MB, CPU mean ${cpu_avg}%"
 
 # ---- the table --------------------------------------------------------------------------------

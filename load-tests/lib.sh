@@ -87,6 +87,34 @@ gatling() { # simulation, extra -D flags... (Maven's output goes to gatling.log)
         -DbaseUrl="http://localhost:$PORT" -DapiKey="$API_KEY" "$@" >> "$OUT/gatling.log" 2>&1 || true
 }
 
+# 30 s of the 3:1 mix, not measured: JIT and connection pools warm, as a service that has run a
+# while in production has them. $1 names its steps file in $OUT.
+warm_up() {
+    log "warm-up: 30 s of the 3:1 mix"
+    gatling Capacity -Dworkload=mix -Daccounts=1000 -Drates=300 -Dduration=30 -Dwarmup=1 -Dcurrency="W$RANDOM" \
+        -DstepsFile="$REPO/$OUT/$1.tsv"
+}
+
+# Gatling SeedWorkload at $1 users (ramp 30 s, then 60 s) against the running service, with its
+# RSS and CPU sampled every second. Sets SEED_REQUESTS, SEED_FAILED, SEED_P50_MS, SEED_P99_MS,
+# SEED_RSS_MAX_MB and SEED_CPU_MEAN_PCT (of one core).
+seed_workload() {
+    local sampler report
+    log "SeedWorkload at $1 users"
+    sample_usage > "$OUT/service-usage.log" &
+    sampler=$!
+    gatling SeedWorkload -Dusers="$1" -Dramp=30 -Dduration=60
+    kill "$sampler" 2>/dev/null || true
+    report=$(java load-tests/src/test/java/dev/ledger/load/ReportStats.java)
+    read -r SEED_REQUESTS SEED_FAILED SEED_P50_MS SEED_P99_MS < <(python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))["stats"]
+print(s["numberOfRequests"]["total"], s["numberOfRequests"]["ko"], s["percentiles1"]["total"], s["percentiles4"]["total"])
+' "$report")
+    SEED_RSS_MAX_MB=$(awk '{ if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }' "$OUT/service-usage.log")
+    SEED_CPU_MEAN_PCT=$(awk '{ s += $2; n++ } END { printf "%.0f", s / n }' "$OUT/service-usage.log")
+}
+
 P99_LIMIT_MS=50
 
 pgbench_tps() { # script [clients [batch size [query mode]]] -> tps, with $PGB on $DB
