@@ -202,6 +202,49 @@ class DatabaseEdgeCasesTest {
         assertEquals("created null; failed LG001; ", outcome);
     }
 
+    /**
+     * post_transfers answers each item: metadata the service could not read back (V15's number
+     * length, V17's depth) is refused for that item alone (V18). The CHECKs, which run after the
+     * triggers, used to fail the whole call with 23514 and roll back its valid neighbours.
+     */
+    @Test
+    void aBatchItemWithMetadataTheServiceCannotReadIsRefusedAlone() {
+        String currency = Api.freshCurrency();
+        UUID alice = open(currency, "regular", 100);
+        UUID bob = open(currency, "regular", 0);
+        String[] metadata = {null, HostileCases.nested(32), HostileCases.nested(33), "{\"n\": 1" + "0".repeat(1000) + "}"};
+        int items = metadata.length;
+        UUID[] ids = new UUID[items];
+        UUID[] sources = new UUID[items];
+        UUID[] destinations = new UUID[items];
+        Long[] amounts = new Long[items];
+        for (int i = 0; i < items; i++) {
+            ids[i] = UUID.randomUUID();
+            sources[i] = alice;
+            destinations[i] = bob;
+            amounts[i] = 1L;
+        }
+        String outcome;
+        try {
+            var rows = Db.query(pool, "SELECT ordinal, outcome, error_state, error_constraint FROM post_transfers($1, $2, $3, $4,"
+                    + " $5::bigint[], $6::text[], $7::text[]) ORDER BY ordinal",
+                    ids, sources, destinations, amounts, new Long[items], new String[items], metadata);
+            StringBuilder answers = new StringBuilder();
+            for (Row row : rows) {
+                answers.append(row.getString("outcome")).append(' ').append(row.getString("error_state"))
+                        .append(' ').append(row.getString("error_constraint")).append("; ");
+            }
+            outcome = answers.toString();
+        } catch (PgException e) {
+            outcome = "whole call failed: " + e.getSqlState() + " " + e.getErrorMessage();
+        }
+        assertEquals("created null null; created null null; failed 23514 transfer_metadata_depth; "
+                + "failed 23514 transfer_metadata_numbers; ", outcome);
+        long debits = Db.query(pool, "SELECT count(*) FROM transfer WHERE source = $1", alice)
+                .iterator().next().getLong(0);
+        assertEquals(2, debits, "the two valid items are in the log, the refused ones are not");
+    }
+
     private UUID open(String currency, String kind, long initialBalance) {
         return Db.query(pool, "SELECT id FROM open_account(NULL, $1, $2, $3, NULL)", currency, kind, initialBalance)
                 .iterator().next().getUUID("id");

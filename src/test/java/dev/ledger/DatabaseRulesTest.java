@@ -558,7 +558,7 @@ class DatabaseRulesTest {
         // ENABLE ALWAYS: session_replication_role = replica does not skip them.
         assertEquals(0, Db.number(pool, "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid"
                 + " WHERE c.relnamespace = current_schema()::regnamespace AND NOT t.tgisinternal AND t.tgenabled <> 'A'"));
-        assertEquals(8, Db.number(pool, "SELECT count(*) FROM pg_trigger"
+        assertEquals(9, Db.number(pool, "SELECT count(*) FROM pg_trigger"
                 + " WHERE tgrelid IN ('transfer'::regclass, 'account'::regclass) AND NOT tgisinternal"));
     }
 
