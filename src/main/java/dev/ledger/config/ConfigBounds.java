@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <p>Checked here rather than with Bean Validation annotations on LedgerConfig: one constrained
  * mapping makes Quarkus build a validator over all of its ~150 configuration mappings at start,
- * half a second of CPU-bound start on two cores (docs/benchmarks.md, record N). Registered in
+ * about 1 s of CPU in a start bound by the CPU (docs/benchmarks.md, record N). Registered in
  * META-INF/services, so that it runs wherever Quarkus builds the configuration.
  */
 public final class ConfigBounds implements SmallRyeConfigBuilderCustomizer, ConfigValidator {
