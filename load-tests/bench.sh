@@ -107,7 +107,7 @@ restart_ms=$READY_MS
 log "service ready ${restart_ms} ms after launch (nothing to migrate)"
 warm_up warmup-restart
 seed_workload "$SEED_USERS"
-seed_line="requests=$SEED_REQUESTS failed=$SEED_FAILED p50=${SEED_P50_MS}ms p99=${SEED_P99_MS}ms"
+seed_line="requests=$SEED_REQUESTS failed=$SEED_FAILED p50=${SEED_P50_MS}ms p95=${SEED_P95_MS}ms p99=${SEED_P99_MS}ms"
 rss_max=$SEED_RSS_MAX_MB
 cpu_avg=$SEED_CPU_MEAN_PCT
 log "SeedWorkload: $seed_line, service RSS max ${rss_max} MB, CPU mean ${cpu_avg}%"
@@ -119,6 +119,9 @@ import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
 batch = int(sys.argv[7])
 list_size = int(sys.argv[10])
+def held(cell, scale=1):  # "rate p50 p95 p99" of the highest Capacity step held
+    rate, p50, p95, p99 = cell.split()
+    return f"{int(rate) * scale} (p50/p95/p99 {p50}/{p95}/{p99} ms)"
 def med(col, part=0, scale=1):
     values = [float(r[col].split()[part]) * scale for r in rows if r[col].split()[part] not in ("-",)]
     return f"{statistics.median(values):.0f}" if values else "-"
@@ -134,19 +137,19 @@ for i, name in enumerate(names, start=1):
 http = ["HTTP transfers, many accounts", "HTTP transfers, one hot source", "HTTP balance reads", "HTTP 3:1 mix"]
 for i, name in enumerate(http, start=6):
     print(f"| {name}: highest rate held (p99 ≤ 50 ms, 0 errors), req/s | {med(i)} | "
-          f"{', '.join(r[i].split()[0] + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
+          f"{', '.join(held(r[i]) for r in rows)} |")
 for i, name in [(10, "pgbench: post_transfers, random accounts"), (11, "pgbench: post_transfers, one hot source")]:
     print(f"| {name}, {batch} per statement, 2 clients, transfers/s | {med(i, scale=batch)} | "
           f"{', '.join(str(int(r[i]) * batch) for r in rows)} |")
 for i, name in [(12, "HTTP batches, many accounts"), (13, "HTTP batches, one hot source")]:
     print(f"| {name}, {batch} per request: highest rate held (p99 ≤ 50 ms, 0 errors), transfers/s | "
           f"{med(i, scale=batch)} | "
-          f"{', '.join(str(int(r[i].split()[0]) * batch) + ' (p99 ' + r[i].split()[1] + ' ms)' for r in rows)} |")
+          f"{', '.join(held(r[i], batch) for r in rows)} |")
 print(f"| pgbench: account_balances, {list_size} accounts per statement, {sys.argv[11]} clients, balances/s | "
       f"{med(14, scale=list_size)} | {', '.join(str(int(r[14]) * list_size) for r in rows)} |")
 print(f"| HTTP GET /balances, {list_size} ids per request: highest rate held (p99 ≤ 50 ms, 0 errors), balances/s | "
       f"{med(15, scale=list_size)} | "
-      f"{', '.join(str(int(r[15].split()[0]) * list_size) + ' (p99 ' + r[15].split()[1] + ' ms)' for r in rows)} |")
+      f"{', '.join(held(r[15], list_size) for r in rows)} |")
 print(f"\nSeedWorkload (restarted service): {sys.argv[3]}; service RSS max {sys.argv[4]} MB, "
       f"CPU mean {sys.argv[5]} % (of one core); RSS after the capacity runs, before the restart: {sys.argv[9]} MB")
 PY

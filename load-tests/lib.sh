@@ -96,8 +96,8 @@ warm_up() {
 }
 
 # Gatling SeedWorkload at $1 users (ramp 30 s, then 60 s) against the running service, with its
-# RSS and CPU sampled every second. Sets SEED_REQUESTS, SEED_FAILED, SEED_P50_MS, SEED_P99_MS,
-# SEED_RSS_MAX_MB and SEED_CPU_MEAN_PCT (of one core).
+# RSS and CPU sampled every second. Sets SEED_REQUESTS, SEED_FAILED, SEED_P50_MS, SEED_P95_MS,
+# SEED_P99_MS, SEED_RSS_MAX_MB and SEED_CPU_MEAN_PCT (of one core).
 seed_workload() {
     local sampler report
     log "SeedWorkload at $1 users"
@@ -106,10 +106,11 @@ seed_workload() {
     gatling SeedWorkload -Dusers="$1" -Dramp=30 -Dduration=60
     kill "$sampler" 2>/dev/null || true
     report=$(java load-tests/src/test/java/dev/ledger/load/ReportStats.java)
-    read -r SEED_REQUESTS SEED_FAILED SEED_P50_MS SEED_P99_MS < <(python3 -c '
+    read -r SEED_REQUESTS SEED_FAILED SEED_P50_MS SEED_P95_MS SEED_P99_MS < <(python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))["stats"]
-print(s["numberOfRequests"]["total"], s["numberOfRequests"]["ko"], s["percentiles1"]["total"], s["percentiles4"]["total"])
+print(s["numberOfRequests"]["total"], s["numberOfRequests"]["ko"], s["percentiles1"]["total"],
+      s["percentiles3"]["total"], s["percentiles4"]["total"])
 ' "$report")
     SEED_RSS_MAX_MB=$(awk '{ if ($1 > m) m = $1 } END { printf "%.0f", m / 1024 }' "$OUT/service-usage.log")
     SEED_CPU_MEAN_PCT=$(awk '{ s += $2; n++ } END { printf "%.0f", s / n }' "$OUT/service-usage.log")
@@ -122,12 +123,14 @@ pgbench_tps() { # script [clients [batch size [query mode]]] -> tps, with $PGB o
         | tee -a "$OUT/pgbench-$1.log" | awk '/^tps/ {printf "%.0f", $3}'
 }
 
-capacity() { # workload, accounts [rates [batch size]] -> "rate p99" of the highest step held (p99 <= limit, no failure)
+capacity() { # workload, accounts [rates [batch size]] -> "rate p50 p95 p99" of the highest step held (p99 <= limit, no failure)
     local workload=$1 accounts=$2 rates=${3:-$RATES} size=${4:-$BATCH} steps="$OUT/capacity-$1-run$run.tsv"
     gatling Capacity -Dworkload="$workload" -Daccounts="$accounts" -Drates="$rates" -Dduration="$STEP" \
         -Dwarmup=15 -Dcurrency="C$RANDOM" -DbatchSize="$size" -DstepsFile="$REPO/$steps"
     # The highest step that passed, below the first step with a failed request (a p99 miss
     # below it is noted in the step file but does not end the search: this machine is noisy).
-    awk -F'\t' -v limit="$P99_LIMIT_MS" 'NR > 1 { if ($3 != 0) stop = 1; if (!stop && $5 <= limit) held = $1 " " $5 }
-        END { print (held == "" ? "0 -" : held) }' "$steps"
+    # Columns: rate, requests, failed, p50, p95, p99 (Capacity.java).
+    awk -F'\t' -v limit="$P99_LIMIT_MS" 'NR > 1 { if ($3 != 0) stop = 1
+                                                   if (!stop && $6 <= limit) held = $1 " " $4 " " $5 " " $6 }
+        END { print (held == "" ? "0 - - -" : held) }' "$steps"
 }

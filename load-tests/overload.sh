@@ -48,7 +48,7 @@ print(f"Workload {sys.argv[7]}, {step:.0f} s per step. Service RSS max {sys.argv
       f"{sys.argv[4]}; OutOfMemoryError lines: {sys.argv[5]}; readiness after the run: {sys.argv[6]}.\n")
 print("| offered req/s | sent | admitted (2xx) req/s | shed (503) req/s | other failures | p99 admitted ms | p99 all ms |")
 print("|---|---|---|---|---|---|---|")
-for rate, requests, failed, p50, p99, mx, shed, ok, ok_p99 in rows:
+for rate, requests, failed, p50, p95, p99, mx, shed, ok, ok_p99 in rows:
     other = int(failed) - int(shed)
     print(f"| {rate} | {requests} | {int(ok) / step:.0f} | {int(shed) / step:.0f} | {other} | {ok_p99} | {p99} |")
 PY

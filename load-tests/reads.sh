@@ -62,7 +62,8 @@ def balances(row, col, scale):
     return int(row[col].split()[0]) * scale
 def line(name, col, scale, http):
     each = [balances(r, col, scale) for r in rows]
-    detail = ", ".join(f"{b}" + (f" (p99 {r[col].split()[1]} ms)" if http else "") for b, r in zip(each, rows))
+    detail = ", ".join(f"{b}" + (" (p50/p95/p99 {}/{}/{} ms)".format(*r[col].split()[1:]) if http else "")
+                       for b, r in zip(each, rows))
     print(f"| {name} | {statistics.median(each):.0f} | {detail} |")
 print(f"Runs: {len(rows)} (medians), in balances read per second\n")
 print("| measure | median | each run |")

@@ -38,7 +38,7 @@ import java.util.regex.Pattern;
  * Gatling JVM spends its first seconds compiling, on the same two cores as the service). The
  * first step warms up and is not reported. Each step's requests are timed by the simulation
  * itself and written to {@code stepsFile} (default {@code target/capacity-steps.tsv}, relative to
- * the directory Maven runs in): rate, requests, failures, p50, p99, max, then shed (503), successes
+ * the directory Maven runs in): rate, requests, failures, p50, p95, p99, max, then shed (503), successes
  * and their p99, one line per step, for bench.sh to find the highest step held and for
  * overload.sh to report what the service admitted and what it shed.
  *
@@ -191,7 +191,7 @@ public class Capacity extends Simulation {
     @Override
     public void after() {
         StringBuilder table = new StringBuilder(
-                "rate\trequests\tfailed\tp50_ms\tp99_ms\tmax_ms\tshed\tok\tok_p99_ms\n");
+                "rate\trequests\tfailed\tp50_ms\tp95_ms\tp99_ms\tmax_ms\tshed\tok\tok_p99_ms\n");
         for (int step = 0; step < rates.length; step++) {
             table.append(String.format(Locale.ROOT, "%.0f\t%s%n", rates[step], stats.summary(step)));
         }
@@ -251,7 +251,7 @@ public class Capacity extends Simulation {
             }
             long succeeded = count(ok[step]);
             return total + "\t" + failures.get(step) + "\t" + percentile(all[step], total, 0.50) + "\t"
-                    + percentile(all[step], total, 0.99) + "\t" + max + "\t" + shed.get(step) + "\t"
+                    + percentile(all[step], total, 0.95) + "\t" + percentile(all[step], total, 0.99) + "\t" + max + "\t" + shed.get(step) + "\t"
                     + succeeded + "\t" + percentile(ok[step], succeeded, 0.99);
         }
 
