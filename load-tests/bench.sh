@@ -108,12 +108,10 @@ log "service ready ${restart_ms} ms after launch (nothing to migrate)"
 warm_up warmup-restart
 seed_workload "$SEED_USERS"
 seed_line="requests=$SEED_REQUESTS failed=$SEED_FAILED p50=${SEED_P50_MS}ms p95=${SEED_P95_MS}ms p99=${SEED_P99_MS}ms"
-rss_max=$SEED_RSS_MAX_MB
-cpu_avg=$SEED_CPU_MEAN_PCT
-log "SeedWorkload: $seed_line, service RSS max ${rss_max} MB, CPU mean ${cpu_avg}%"
+log "SeedWorkload: $seed_line, service RSS max ${SEED_RSS_MAX_MB} MB, CPU mean ${SEED_CPU_MEAN_PCT}%"
 
 # ---- the table --------------------------------------------------------------------------------
-python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$rss_max" "$cpu_avg" "$HISTORY" "$BATCH" "$restart_ms" \
+python3 - "$OUT/runs.tsv" "$ready_ms" "$seed_line" "$SEED_RSS_MAX_MB" "$SEED_CPU_MEAN_PCT" "$HISTORY" "$BATCH" "$restart_ms" \
     "$rss_after_runs" "$LIST" "$CLIENTS" <<'PY' > "$OUT/results.md"
 import statistics, sys
 rows = [line.rstrip("\n").split("\t") for line in open(sys.argv[1]) if line.strip()]
