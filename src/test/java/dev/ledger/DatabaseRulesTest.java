@@ -185,6 +185,27 @@ class DatabaseRulesTest {
                 + " WHERE proname = 'post_transfers'").iterator().next().getBoolean(0));
     }
 
+    /**
+     * No CHECK constraint calls a SQL-language function: PostgreSQL would parse its body again for
+     * every INSERT, to try to inline it, with or without a value to check (V19).
+     */
+    @Test
+    void checkConstraintsCallNoFunctionParsedPerStatement() {
+        List<String> parsedPerStatement = new ArrayList<>();
+        for (Row row : Db.query(pool, """
+                SELECT c.conname || ' calls ' || p.proname
+                  FROM pg_constraint c
+                  JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = c.oid
+                                  AND d.refclassid = 'pg_proc'::regclass
+                  JOIN pg_proc p ON p.oid = d.refobjid
+                  JOIN pg_language l ON l.oid = p.prolang
+                 WHERE c.contype = 'c' AND l.lanname = 'sql' AND p.pronamespace = current_schema()::regnamespace
+                 ORDER BY 1""")) {
+            parsedPerStatement.add(row.getString(0));
+        }
+        assertEquals(List.of(), parsedPerStatement);
+    }
+
     /** A previous transaction's row, or a savepoint's, is no floor: the next transfer probes. */
     @Test
     void theFloorComesOnlyFromTheTransactionsOwnTopLevelRows() {
