@@ -2,6 +2,7 @@
 # Where the CPU goes at one steady load, in one command (docs/benchmarks.md, "Where the time goes"):
 #   load-tests/profile.sh                                   # balance reads at 1,500 req/s
 #   WORKLOAD=batches RATE=100 load-tests/profile.sh         # POST /transfers/batch of 50, 100 req/s
+#   APP=<another packaged build> load-tests/profile.sh     # another build (lib.sh), e.g. before a change
 # Starts the machine's PostgreSQL 15, a fresh database and the packaged service as bench.sh does,
 # warms it up at a quarter of the rate, offers the rate, and after WARMUP seconds measures
 # for SECONDS: the CPU per request of the service, of Gatling and of PostgreSQL (from /proc), and
