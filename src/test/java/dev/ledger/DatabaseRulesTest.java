@@ -370,6 +370,8 @@ class DatabaseRulesTest {
         Long[] amounts = {1L, 2L, 1_000_000L};
         String[] descriptions = {"first", "second", "third"};
         String[] metadata = {"{\"n\": 1}", null, null};
+        List<String> expected = List.of("1 created true true true", "2 created true true true",
+                "3 failed true false false");
         for (int items = 1; items <= 3; items++) {
             var ids = new UUID[items];
             Arrays.setAll(ids, i -> UUID.randomUUID());
@@ -388,8 +390,6 @@ class DatabaseRulesTest {
                         + id.equals(ids[row.getInteger("ordinal") - 1]) + " " + row.getString("error").isEmpty() + " "
                         + rowOfTheLog.equals(row.getString("answered")));
             }
-            var expected = new ArrayList<>(List.of("1 created true true true", "2 created true true true",
-                    "3 failed true false false"));
             assertEquals(expected.subList(0, items), answers, items + " items");
         }
     }
