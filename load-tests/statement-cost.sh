@@ -7,7 +7,10 @@
 # or the scripts in STATEMENTS, any of load-tests/pgbench/ (ledger_balance: a balance read).
 # The CPU is that of every PostgreSQL process, from /proc, including backends that exited (the
 # postmaster's reaped children). One client on an otherwise idle machine: no contention, so the
-# figures are the work itself.
+# figures are the work itself. Its sessions run with plan_cache_mode = force_generic_plan: the
+# service's statements keep generic plans after their first calls, while ledger_batch.sql's outer
+# query, which builds the arrays from the script's variables, would otherwise be planned afresh on
+# every call, about 100 µs of a lone transfer's figure (docs/benchmarks.md, record P).
 #   load-tests/statement-cost.sh                 # ROUNDS=3 SECONDS_EACH=10 BATCHES="1 8 50"
 # To compare two versions of the schema, give existing databases (each set up by
 # load-tests/pgbench/setup.sql, e.g. copies of one made with CREATE DATABASE ... TEMPLATE, one of
@@ -63,7 +66,8 @@ PY
 measure() {
     local before after out transactions
     before=$(postgres_cpu_ticks)
-    out=$(cd / && runuser -u postgres -- pgbench -n -M prepared -c 1 -j 1 -T "$SECONDS_EACH" \
+    out=$(cd / && runuser -u postgres -- env PGOPTIONS="-c plan_cache_mode=force_generic_plan" \
+        pgbench -n -M prepared -c 1 -j 1 -T "$SECONDS_EACH" \
         -D accounts="$ACCOUNTS" -D batch="$3" -f "$REPO/load-tests/pgbench/$2.sql" "$1" 2>&1)
     after=$(postgres_cpu_ticks)
     echo "$out" >> "$OUT/pgbench.log"
