@@ -62,9 +62,9 @@ public interface LedgerConfig {
     /** Coalescing of concurrent transfer requests into one statement (see TransferBatcher). */
     interface Batch {
         /**
-         * Transfers per statement, at most 1000 (post_transfers). Each holds up to three advisory
-         * locks until commit, and the lock table has room for max_locks_per_transaction x
-         * max_connections (6,400 by default) across all sessions.
+         * Transfers per statement, at most 1000 (post_transfers). Each holds three advisory locks
+         * until commit (four past its credit lane's 64-bit share), and the lock table has room for
+         * max_locks_per_transaction x max_connections (6,400 by default) across all sessions.
          */
         @WithDefault("64")
         int maxSize();
