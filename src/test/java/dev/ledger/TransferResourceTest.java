@@ -329,6 +329,21 @@ class TransferResourceTest {
     }
 
     @Test
+    void aCursorMayStandAnywhereUpToTheYear9999() {
+        UUID alice = Api.openAccount(Api.freshCurrency(), 1);
+        // 2262-04-12 is past the last instant that fits in 64 bits of nanoseconds; 9999 is the last year a
+        // cursor may name.
+        for (String at : List.of("2262-04-12T00:00:00Z", "9999-12-31T23:59:59Z")) {
+            long micros = java.time.Instant.parse(at).getEpochSecond() * 1_000_000L;
+            String cursor = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                    (micros + "," + UUID.randomUUID() + ",1," + alice + ",all").getBytes());
+            given().queryParam("cursor", cursor).get("/accounts/{id}/transfers", alice).then().statusCode(200)
+                    .body("items.size()", equalTo(1))
+                    .body("items[0].destination", equalTo(alice.toString()));
+        }
+    }
+
+    @Test
     void rejectsMalformedListParameters() {
         UUID alice = Api.openAccount(Api.freshCurrency(), 1);
         for (Map<String, Object> params : List.<Map<String, Object>>of(

@@ -29,7 +29,10 @@ public record Cursor(OffsetDateTime createdAt, UUID source, long index, UUID acc
     }
 
     public String encode() {
-        long micros = ChronoUnit.MICROS.between(Instant.EPOCH, createdAt.toInstant());
+        // Not ChronoUnit.MICROS.between: it counts in nanoseconds, which overflow after 2262, and
+        // decode() accepts positions up to the year 9999.
+        Instant at = createdAt.toInstant();
+        long micros = Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1_000);
         String plain = micros + "," + source + "," + index + "," + account + "," + direction.sqlName();
         return Base64.getUrlEncoder().withoutPadding().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
     }
