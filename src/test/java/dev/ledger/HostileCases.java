@@ -125,6 +125,8 @@ final class HostileCases {
     static final List<String> NOT_INT64 = List.of(
             "1.5", "1.0", "0.5", "10.00", "1e3", "1E3", "1e-3", "10e0", "-1.5",
             q("10"), q("1"), q(""), q("ten"), "true", "false", "{}", "[]", "[10]",
+            // Blank strings, which Jackson reads as an absent number unless told otherwise.
+            q(" "), q("\\t"), q("\\n"), q("\\u0000"), q("\\u001f"), q(" 1"),
             "9223372036854775808", "-9223372036854775809", "18446744073709551616", "1e400",
             "123456789012345678901234567890", "9".repeat(900),
             "NaN", "Infinity", "-Infinity", "0x10", "010", "+1", ".5", "1.", "1_000", "--1");
@@ -804,7 +806,7 @@ final class HostileCases {
         }
         Map<String, List<String>> values = new LinkedHashMap<>();
         values.put("amount", List.of("0", "-1", "1.5", q("10"), "null", "9223372036854775808"));
-        values.put("expected_index", List.of("0", q("1")));
+        values.put("expected_index", List.of("0", q("1"), q(" "), q("\\t")));
         values.put("source", List.of(q("nope"), "null", "1"));
         values.put("description", List.of(q("x".repeat(513)), q("bell\\u0007")));
         values.put("metadata", List.of("[]", "{\"k\":\"nul\\u0000\"}", nested(32)));

@@ -78,6 +78,9 @@ public class JacksonConfig implements ObjectMapperCustomizer {
         mapper.setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
         mapper.enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN);
         mapper.configure(MapperFeature.ALLOW_COERCION_OF_SCALARS, false);
+        // A string of spaces or control characters would otherwise be read as an absent number:
+        // " " as expected_index appended without the check it asked for.
+        mapper.coercionConfigDefaults().setAcceptBlankAsEmpty(false);
         mapper.coercionConfigFor(LogicalType.Integer)
                 .setCoercion(CoercionInputShape.String, CoercionAction.Fail)
                 .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
