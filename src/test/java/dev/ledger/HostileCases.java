@@ -412,6 +412,13 @@ final class HostileCases {
             String path = place.split(" ")[1];
             add(place + " with " + name, post(path, splice(body, marker, sequence)), Expect.problem(VALIDATION));
         }));
+        // Jackson detects UTF-16 and UTF-32 by their NUL bytes, which UTF-8 JSON never holds.
+        for (String path : bodies.keySet()) {
+            for (String charset : List.of("UTF-16LE", "UTF-16BE", "UTF-32LE", "UTF-32BE")) {
+                add("POST " + path + " in " + charset, post(path, json(bodies.get(path))
+                        .getBytes(java.nio.charset.Charset.forName(charset))), Expect.problem(VALIDATION));
+            }
+        }
     }
 
     private void sizesAndDepth() {

@@ -23,7 +23,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Problems for what Vert.x refuses before any resource runs, which Quarkus would otherwise answer
  * with an empty body: a body over quarkus.http.limits.max-body-size (413), an Expect other than
  * 100-continue (417), a request target that is not a path, a missing Host (400, 404). Also
- * refuses bodies that are not UTF-8, which Jackson would read anyway (an overlong "/" as "/").
+ * refuses bodies that are not UTF-8, which Jackson would read anyway (an overlong "/" as "/", UTF-16
+ * as UTF-16).
  */
 @ApplicationScoped
 class HttpProblems {
@@ -68,11 +69,29 @@ class HttpProblems {
 
     private void requireUtf8(RoutingContext context) {
         Buffer body = context.body().buffer();
-        if (body == null || isUtf8(body.getBytes())) {
+        if (body == null) {
             context.next();
-        } else {
-            respond(context, ProblemType.VALIDATION, "The request body is not valid UTF-8");
+            return;
         }
+        byte[] bytes = body.getBytes();
+        if (!isUtf8(bytes)) {
+            respond(context, ProblemType.VALIDATION, "The request body is not valid UTF-8");
+        } else if (holdsNul(bytes)) {
+            // Valid UTF-8, but never JSON in it: JSON escapes every control character. Jackson would
+            // take the NUL bytes for UTF-16 or UTF-32 and read the body in that encoding.
+            respond(context, ProblemType.VALIDATION, "The request body holds a NUL byte; it must be UTF-8 JSON");
+        } else {
+            context.next();
+        }
+    }
+
+    private static boolean holdsNul(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void answer(RoutingContext context) {
