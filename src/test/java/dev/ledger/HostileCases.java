@@ -722,6 +722,12 @@ final class HostileCases {
                     Expect.beforeRouting(400));
             add("POST " + path + " Transfer-Encoding: gzip", post(path, valid).header("Transfer-Encoding", "gzip"),
                     Expect.beforeRouting(400));
+            // Framed as chunked, but with a coding on top that the service would not undo.
+            for (String codings : List.of("gzip, chunked", "deflate, chunked", "x-bogus, chunked")) {
+                add("POST " + path + " Transfer-Encoding: " + codings, Request.of("POST", path)
+                        .header("Content-Type", "application/json").header("Transfer-Encoding", codings)
+                        .body(chunked(new String(valid, StandardCharsets.UTF_8))), Expect.problem(VALIDATION));
+            }
             add("POST " + path + " Expect: a-pony", post(path, valid).header("Expect", "a-pony"),
                     Expect.problem(ProblemType.EXPECTATION_FAILED));
             add("POST " + path + " with a 30 KB header", post(path, valid).header("X-Junk", "j".repeat(30_000)),

@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -58,6 +59,13 @@ class HttpProblems {
     }
 
     private void readBody(RoutingContext context) {
+        // Netty frames "gzip, chunked" as chunked and hands on the gzip bytes as they are.
+        List<String> codings = context.request().headers().getAll(HttpHeaders.TRANSFER_ENCODING);
+        if (!codings.isEmpty() && !(codings.size() == 1 && codings.get(0).strip().equalsIgnoreCase("chunked"))) {
+            respond(context, ProblemType.VALIDATION, "Transfer-Encoding " + String.join(", ", codings)
+                    + " is not supported; send the body as it is, with Content-Length or chunked");
+            return;
+        }
         // Without a body to read (Content-Length: 0, or a transfer coding Vert.x does not frame),
         // BodyHandler would wait forever for an end that Vert.x has already consumed.
         if (hasBody(context.request())) {
