@@ -13,6 +13,7 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -20,10 +21,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -76,22 +82,65 @@ class AdmissionControlTest {
 
     @Test
     void aBodyThatDoesNotArriveInTimeLosesItsConnectionAndItsSlot() throws Exception {
-        try (Socket socket = new Socket("localhost", RestAssured.port)) {
-            socket.setSoTimeout((int) TIMEOUT.toMillis());
-            socket.getOutputStream().write(("POST /transfers HTTP/1.1\r\nHost: localhost\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amount\"")
-                    .getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            long start = System.nanoTime();
-            assertEquals(-1, socket.getInputStream().read(), "closed without an answer");
-            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(waitedMillis < 5_000, "closed after the 1 s body timeout, not the idle timeout: " + waitedMillis);
+        List<String> errors = new CopyOnWriteArrayList<>();
+        Handler capture = errorsInto(errors);
+        Logger.getLogger("").addHandler(capture);
+        try {
+            try (Socket socket = new Socket("localhost", RestAssured.port)) {
+                socket.setSoTimeout((int) TIMEOUT.toMillis());
+                sendHalfABody(socket);
+                long start = System.nanoTime();
+                assertEquals(-1, socket.getInputStream().read(), "closed without an answer");
+                long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+                assertTrue(waitedMillis < 5_000, "closed after the 1 s body timeout, not the idle timeout: " + waitedMillis);
+            }
+            awaitNoneInFlight();
+            // And a client that gives up half-way through its body.
+            try (Socket socket = new Socket("localhost", RestAssured.port)) {
+                sendHalfABody(socket);
+                Thread.sleep(200);
+            }
+            awaitNoneInFlight();
+            Thread.sleep(200);
+        } finally {
+            Logger.getLogger("").removeHandler(capture);
         }
+        assertEquals(List.of(), errors, "a body that never arrives is the client's doing, not an error of the service");
+    }
+
+    private static void sendHalfABody(Socket socket) throws IOException {
+        socket.getOutputStream().write(("POST /transfers HTTP/1.1\r\nHost: localhost\r\n"
+                + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"amount\"")
+                .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+    }
+
+    private void awaitNoneInFlight() throws InterruptedException {
         long deadline = System.nanoTime() + TIMEOUT.toNanos();
         while (admission.inFlight() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertEquals(0, admission.inFlight(), "its slot came back");
+    }
+
+    /** Collects what is logged at ERROR (SEVERE) or above, by any logger. */
+    private static Handler errorsInto(List<String> errors) {
+        return new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    errors.add(record.getLoggerName() + ": " + record.getMessage() + " " + record.getThrown());
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.ledger.problem.ProblemType;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.RouteConstants;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Problems for what Vert.x refuses before any resource runs, which Quarkus would otherwise answer
@@ -32,6 +34,8 @@ class HttpProblems {
 
     /** Before Quarkus' own body-size check, which ends the response itself with no body. */
     private static final int BEFORE_QUARKUS_BODY_LIMIT = RouteConstants.ROUTE_ORDER_UPLOAD_LIMIT - 1;
+
+    private static final Logger LOG = Logger.getLogger(HttpProblems.class);
 
     /** Failures Vert.x reports by status; any other failure is left to the next handler. */
     private static final Set<Integer> FRAMEWORK_FAILURES = Set.of(400, 404, 413, 417);
@@ -103,6 +107,14 @@ class HttpProblems {
     }
 
     private void answer(RoutingContext context) {
+        if (context.failure() instanceof HttpClosedException) {
+            // The client left before its body ended, or the body deadline closed the connection
+            // (AdmissionControl): no one to answer, and nothing the service did wrong, so not an
+            // error for its log, which any client could otherwise fill.
+            LOG.debugf("%s %s: the connection closed before the body ended", context.request().method(),
+                    context.request().path());
+            return;
+        }
         if (!FRAMEWORK_FAILURES.contains(context.statusCode())) {
             context.next();
             return;
