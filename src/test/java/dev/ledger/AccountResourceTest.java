@@ -96,7 +96,9 @@ class AccountResourceTest {
         given().contentType(ContentType.JSON).body(Map.of("id", id.toString(), "currency", currency,
                 "initial_balance", 5)).post("/accounts")
                 .then().statusCode(409).contentType("application/problem+json")
-                .body("type", equalTo("urn:ledger:problem:idempotency-conflict"));
+                .body("type", equalTo("urn:ledger:problem:idempotency-conflict"))
+                // In the API's words, not PostgreSQL's (which name the index).
+                .body("detail", startsWith("The id is already a transfer's"));
         given().get("/accounts/{id}", id).then().statusCode(404);
     }
 

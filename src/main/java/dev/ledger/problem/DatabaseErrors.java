@@ -21,6 +21,7 @@ public final class DatabaseErrors {
     private static final Set<String> RETRYABLE_UNIQUE_CONSTRAINTS = Set.of("transfer_pkey", "transfer_credit_lane_chain");
 
     private static final String API_KEY_NAME_UNIQUE = "api_key_name_unique";
+    private static final String TRANSFER_ID_UNIQUE = "transfer_id_unique";
 
     /** CHECKs of db/migration a well-formed request can still break, in the words of its field. */
     private static final Map<String, Map<String, String>> FIELD_CHECKS = Map.of(
@@ -70,8 +71,12 @@ public final class DatabaseErrors {
             case "LG006" -> new LedgerException(ProblemType.NOT_FOUND, message);
             case "23505" -> API_KEY_NAME_UNIQUE.equals(constraint)
                     ? new LedgerException(ProblemType.NAME_TAKEN, "An API key with this name already exists")
-                    // An id the request chose is already taken by another kind of row (e.g. an
-                    // account's funding transfer has the account's id).
+                    // PostgreSQL's own words would name the index: the id of a new account's
+                    // funding transfer, which is the account's id, was a transfer's already.
+                    : TRANSFER_ID_UNIQUE.equals(constraint)
+                    ? new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT, "The id is already a transfer's. An "
+                            + "account's funding transfer takes the account's id, so an account with an initial "
+                            + "balance needs an id that no transfer has")
                     : new LedgerException(ProblemType.IDEMPOTENCY_CONFLICT, message);
             case "23514", "23502" -> checkViolation(message, constraint, cause);
             case "22003" -> new LedgerException(ProblemType.AMOUNT_OUT_OF_RANGE, message);
