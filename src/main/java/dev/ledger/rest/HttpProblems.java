@@ -27,7 +27,7 @@ import org.jboss.logging.Logger;
  * with an empty body: a body over quarkus.http.limits.max-body-size (413), an Expect other than
  * 100-continue (417), a request target that is not a path, a missing Host (400, 404). Also
  * refuses bodies that are not UTF-8, which Jackson would read anyway (an overlong "/" as "/", UTF-16
- * as UTF-16).
+ * as UTF-16), and transfer codings other than chunked, which Netty would pass on undone.
  */
 @ApplicationScoped
 class HttpProblems {
