@@ -498,7 +498,8 @@ final class HostileCases {
     private void acceptHeaders() {
         group = "Accept";
         List<String> unacceptable = List.of("application/xml", "text/html", "text/plain", "text/*", "image/png",
-                "application/problem+xml",
+                "application/problem+xml", "application/json;q=0", "*/*;q=0", "image/png, */*;q=0",
+                "application/json; q=0.0, text/html", "application/*;q=0.5, application/json;q=0",
                 "application/x-junk-0, " + String.join(", ", java.util.Collections.nCopies(800, "application/x-junk")));
         for (Request route : validRequests()) {
             for (String accept : unacceptable) {

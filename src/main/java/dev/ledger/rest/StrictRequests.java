@@ -4,10 +4,13 @@ import dev.ledger.problem.LedgerException;
 import dev.ledger.problem.ProblemType;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ResourceInfo;
 import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
@@ -60,6 +63,48 @@ public class StrictRequests {
         }
         if (HttpMethod.POST.equals(request.getMethod())) {
             requireJson(request);
+        }
+        if (request.getHeaderString(HttpHeaders.ACCEPT) != null) {
+            requireAcceptable(request.getAcceptableMediaTypes(), resource.getResourceMethod());
+        }
+    }
+
+    /**
+     * JAX-RS picks an answer's type by the ranges of Accept, but not by their weights: q=0, "not
+     * acceptable" (RFC 9110, 12.4.2), was answered all the same. The most specific range that
+     * matches a type gives its weight; a type of weight 0 is not acceptable.
+     */
+    private static void requireAcceptable(List<MediaType> accepted, Method method) {
+        Produces produces = method.isAnnotationPresent(Produces.class) ? method.getAnnotation(Produces.class)
+                : method.getDeclaringClass().getAnnotation(Produces.class);
+        String[] produced = produces == null ? new String[] {MediaType.APPLICATION_JSON} : produces.value();
+        if (Arrays.stream(produced).map(MediaType::valueOf).noneMatch(type -> weight(accepted, type) > 0)) {
+            throw new NotAcceptableException();
+        }
+    }
+
+    private static double weight(List<MediaType> accepted, MediaType type) {
+        int bestSpecificity = -1;
+        double weight = 0;
+        for (MediaType range : accepted) {
+            if (!range.isCompatible(type)) {
+                continue;
+            }
+            int specificity = range.isWildcardType() ? 0 : range.isWildcardSubtype() ? 1 : 2;
+            double q = quality(range);
+            if (specificity > bestSpecificity || specificity == bestSpecificity && q > weight) {
+                bestSpecificity = specificity;
+                weight = q;
+            }
+        }
+        return weight;
+    }
+
+    private static double quality(MediaType range) {
+        try {
+            return Double.parseDouble(range.getParameters().getOrDefault("q", "1"));
+        } catch (NumberFormatException e) {
+            return 1;
         }
     }
 
