@@ -121,6 +121,7 @@ class AuthenticationTest {
                 .post("/api-keys");
         created.then().statusCode(201)
                 .header("Location", containsString("/api-keys/"))
+                .header("Cache-Control", equalTo("no-store"))
                 .body("name", equalTo(name))
                 .body("scope", equalTo("read"))
                 .body("key", startsWith("ldg_"));

@@ -63,9 +63,11 @@ public class ApiKeyResource {
             @Valid @NotNull(message = "a JSON body is required") NewApiKey request, @Context HttpHeaders headers) {
         Params.refuseIdempotencyKey(headers, "to API keys: the name is unique, so a retry answers 409 name-taken; "
                 + "revoke that key and create another");
+        // The only copy of the secret: no cache on the way may keep it (RFC 9111, 5.2.2.5).
         return keys.create(request).map(created -> RestResponse.ResponseBuilder
                 .create(RestResponse.Status.CREATED, created)
-                .header(HttpHeaders.LOCATION, "/api-keys/" + created.id()).build());
+                .header(HttpHeaders.LOCATION, "/api-keys/" + created.id())
+                .header(HttpHeaders.CACHE_CONTROL, "no-store").build());
     }
 
     @GET
