@@ -27,8 +27,9 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * Refuses requests whose meaning the service would otherwise have to guess. JAX-RS ignores a
  * query parameter no resource reads (a typo such as {@code limt=10} would silently get the
  * default), takes the first of repeated parameters or headers, treats an empty one as absent,
- * strips matrix parameters, and accepts a body without a Content-Type, in any charset, or
- * compressed, reading it as plain UTF-8 JSON all the same.
+ * strips matrix parameters, accepts a body without a Content-Type, in any charset, or
+ * compressed, reading it as plain UTF-8 JSON all the same, and answers an Accept that weighs the
+ * answer's type 0.
  */
 public class StrictRequests {
 
@@ -40,6 +41,8 @@ public class StrictRequests {
     private static final List<String> SINGLE_HEADERS = List.of("Idempotency-Key");
 
     private final Map<Method, Set<String>> queryNames = new ConcurrentHashMap<>();
+
+    private final Map<Method, List<MediaType>> producedTypes = new ConcurrentHashMap<>();
 
     @ServerRequestFilter
     public void refuseAmbiguity(ContainerRequestContext request, ResourceInfo resource, HttpServerRequest raw) {
@@ -65,7 +68,8 @@ public class StrictRequests {
             requireJson(request);
         }
         if (request.getHeaderString(HttpHeaders.ACCEPT) != null) {
-            requireAcceptable(request.getAcceptableMediaTypes(), resource.getResourceMethod());
+            requireAcceptable(request.getAcceptableMediaTypes(),
+                    producedTypes.computeIfAbsent(resource.getResourceMethod(), StrictRequests::produced));
         }
     }
 
@@ -74,13 +78,18 @@ public class StrictRequests {
      * acceptable" (RFC 9110, 12.4.2), was answered all the same. The most specific range that
      * matches a type gives its weight; a type of weight 0 is not acceptable.
      */
-    private static void requireAcceptable(List<MediaType> accepted, Method method) {
-        Produces produces = method.isAnnotationPresent(Produces.class) ? method.getAnnotation(Produces.class)
-                : method.getDeclaringClass().getAnnotation(Produces.class);
-        String[] produced = produces == null ? new String[] {MediaType.APPLICATION_JSON} : produces.value();
-        if (Arrays.stream(produced).map(MediaType::valueOf).noneMatch(type -> weight(accepted, type) > 0)) {
+    private static void requireAcceptable(List<MediaType> accepted, List<MediaType> produced) {
+        if (produced.stream().noneMatch(type -> weight(accepted, type) > 0)) {
             throw new NotAcceptableException();
         }
+    }
+
+    /** What a resource method answers with: its @Produces, its class's, or JSON. */
+    private static List<MediaType> produced(Method method) {
+        Produces produces = method.isAnnotationPresent(Produces.class) ? method.getAnnotation(Produces.class)
+                : method.getDeclaringClass().getAnnotation(Produces.class);
+        return produces == null ? List.of(MediaType.APPLICATION_JSON_TYPE)
+                : Arrays.stream(produces.value()).map(MediaType::valueOf).toList();
     }
 
     private static double weight(List<MediaType> accepted, MediaType type) {
